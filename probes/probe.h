@@ -27,11 +27,18 @@ enum class Verdict { kHealthy, kDegraded, kUnhealthy };
 
 const char* VerdictName(Verdict verdict);  // "healthy", "degraded", "unhealthy"
 
-// A gauge a probe may report. Defined once per probe type as a constant; the metric store
+enum class MetricType {
+  kGauge,
+  kCounter,  // the sample is a cumulative total as read from the target (e.g. cpu.stat usage);
+             // the name ends in _total and the store exports it as a counter
+};
+
+// A metric a probe may report. Defined once per probe type as a constant; the metric store
 // registers the family on first use. `name` follows Prometheus naming (promtool clean).
 struct MetricDef {
   const char* name;
   const char* help;
+  MetricType type = MetricType::kGauge;
 };
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
