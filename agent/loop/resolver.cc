@@ -4,7 +4,12 @@
 #include <netdb.h>
 #include <netinet/in.h>
 
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
 
 namespace sidecar {
 namespace {
@@ -60,73 +65,91 @@ Result<std::vector<Address>> ResolveBlocking(const std::string& host, uint16_t p
   return GetAddrInfo(host, port, preference, /*numeric_only=*/false);
 }
 
-Resolver::Resolver(EventLoop* loop, int threads) : loop_(loop) {
+// State shared with the workers, which may outlive the Resolver.
+struct Resolver::Core {
+  struct Job {
+    LookupId id;
+    std::string host;
+    uint16_t port;
+    IpPreference preference;
+    Callback callback;
+  };
+
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::deque<Job> queue;
+  EventLoop* loop;  // null once the Resolver is gone; guarded by mutex
+  std::unordered_set<LookupId> live;  // loop-thread only
+};
+
+Resolver::Resolver(EventLoop* loop, int threads) : core_(std::make_shared<Core>()) {
+  core_->loop = loop;
   for (int i = 0; i < threads; ++i) {
-    workers_.emplace_back([this] { WorkerMain(); });
+    std::thread(WorkerMain, core_).detach();
   }
 }
 
 Resolver::~Resolver() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-    queue_.clear();
-  }
-  cv_.notify_all();
-  // A worker stuck in getaddrinfo holds only its own copies; waiting for it is bounded by the
-  // resolver's own timeout (resolv.conf), which is acceptable at shutdown.
-  for (std::thread& worker : workers_) {
-    worker.join();
-  }
+  std::lock_guard<std::mutex> lock(core_->mutex);
+  core_->loop = nullptr;
+  core_->queue.clear();
+  core_->live.clear();
+  core_->cv.notify_all();
 }
 
 Resolver::LookupId Resolver::Lookup(const std::string& host, uint16_t port,
                                     IpPreference preference, Callback callback) {
   const LookupId id = next_id_++;
-  live_.insert(id);
+  core_->live.insert(id);
   auto numeric = GetAddrInfo(host, port, preference, /*numeric_only=*/true);
   if (numeric.ok() || numeric.status().code() != Status::Code::kNotFound) {
-    Deliver(id, std::move(callback), std::move(numeric));
+    Deliver(core_, id, std::move(callback), std::move(numeric));
     return id;
   }
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (queue_.size() >= kMaxPending) {
-      Deliver(id, std::move(callback),
-              Status::Unavailable("resolve " + host + ": too many lookups in flight"));
+    std::lock_guard<std::mutex> lock(core_->mutex);
+    if (core_->queue.size() < kMaxPending) {
+      core_->queue.push_back(Core::Job{id, host, port, preference, std::move(callback)});
+      core_->cv.notify_one();
       return id;
     }
-    queue_.push_back(Job{id, host, port, preference, std::move(callback)});
   }
-  cv_.notify_one();
+  Deliver(core_, id, std::move(callback),
+          Status::Unavailable("resolve " + host + ": too many lookups in flight"));
   return id;
 }
 
-void Resolver::Cancel(LookupId id) { live_.erase(id); }
+void Resolver::Cancel(LookupId id) { core_->live.erase(id); }
 
-void Resolver::Deliver(LookupId id, Callback callback, Result<std::vector<Address>> result) {
-  loop_->Post([this, id, callback = std::move(callback), result = std::move(result)]() mutable {
-    if (live_.erase(id) == 0) {
+void Resolver::Deliver(const std::shared_ptr<Core>& core, LookupId id, Callback callback,
+                       Result<std::vector<Address>> result) {
+  std::lock_guard<std::mutex> lock(core->mutex);
+  if (core->loop == nullptr) {
+    return;  // the resolver is gone
+  }
+  core->loop->Post([core, id, callback = std::move(callback),
+                    result = std::move(result)]() mutable {
+    if (core->live.erase(id) == 0) {
       return;  // cancelled
     }
     callback(std::move(result));
   });
 }
 
-void Resolver::WorkerMain() {
+void Resolver::WorkerMain(std::shared_ptr<Core> core) {
   for (;;) {
-    Job job;
+    Core::Job job;
     {
-      std::unique_lock<std::mutex> lock(mutex_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) {
+      std::unique_lock<std::mutex> lock(core->mutex);
+      core->cv.wait(lock, [&core] { return core->loop == nullptr || !core->queue.empty(); });
+      if (core->loop == nullptr) {
         return;
       }
-      job = std::move(queue_.front());
-      queue_.pop_front();
+      job = std::move(core->queue.front());
+      core->queue.pop_front();
     }
     auto result = GetAddrInfo(job.host, job.port, job.preference, /*numeric_only=*/false);
-    Deliver(job.id, std::move(job.callback), std::move(result));
+    Deliver(core, job.id, std::move(job.callback), std::move(result));
   }
 }
 

@@ -4,19 +4,17 @@
 //
 // Thread-safety: Lookup() and Cancel() are loop-thread only; callbacks run on the loop thread.
 // A lookup that outlives its probe is cancelled; its worker finishes in the background and the
-// answer is dropped. The queue is bounded: past kMaxPending lookups fail at once.
+// answer is dropped. The queue is bounded: past kMaxPending lookups fail at once. Destruction
+// never waits for a worker stuck in getaddrinfo (a hung DNS server must not delay shutdown):
+// workers are detached and drop their answer once the resolver is gone.
 #pragma once
 
 #include <sys/socket.h>
 
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <mutex>
+#include <memory>
 #include <string>
-#include <thread>
-#include <unordered_set>
 #include <vector>
 
 #include "agent/common/status.h"
@@ -51,27 +49,14 @@ class Resolver {
   void Cancel(LookupId id);
 
  private:
-  struct Job {
-    LookupId id;
-    std::string host;
-    uint16_t port;
-    IpPreference preference;
-    Callback callback;
-  };
+  struct Core;
 
-  void WorkerMain();
-  void Deliver(LookupId id, Callback callback, Result<std::vector<Address>> result);
+  static void WorkerMain(std::shared_ptr<Core> core);
+  static void Deliver(const std::shared_ptr<Core>& core, LookupId id, Callback callback,
+                      Result<std::vector<Address>> result);
 
-  EventLoop* loop_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<Job> queue_;
-  bool stopping_ = false;
-  std::vector<std::thread> workers_;
-
-  // Loop-thread only.
-  LookupId next_id_ = 1;
-  std::unordered_set<LookupId> live_;
+  std::shared_ptr<Core> core_;
+  LookupId next_id_ = 1;  // loop-thread only
 };
 
 // Resolves synchronously (for `agent --check` without a running agent and for tests).

@@ -1,0 +1,351 @@
+#include "agent/app.h"
+
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/common/log.h"
+#include "agent/common/redact.h"
+#include "agent/health/health_board.h"
+#include "agent/http/http_client.h"
+#include "agent/http/http_server.h"
+#include "agent/http/routes.h"
+#include "agent/loop/event_loop.h"
+#include "agent/loop/resolver.h"
+#include "agent/metrics/metric_store.h"
+#include "agent/scheduler/scheduler.h"
+#include "agent/version.h"
+
+namespace sidecar {
+namespace {
+
+double UnixNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string ConfigPath(const AppOptions& options) {
+  if (!options.config_path.empty()) return options.config_path;
+  const char* env = std::getenv("AGENT_CONFIG");
+  return env != nullptr ? env : "";
+}
+
+config::LoadResult Load(const AppOptions& options) {
+  const std::string path = ConfigPath(options);
+  if (path.empty()) {
+    return config::LoadConfigText(std::string(config::DefaultConfigText()), "built-in default",
+                                  config::ProcessEnv());
+  }
+  return config::LoadConfigFile(path, config::ProcessEnv());
+}
+
+void PrintErrors(const std::vector<config::ConfigError>& errors) {
+  for (const config::ConfigError& error : errors) {
+    std::fprintf(stderr, "%s\n", Redact(error.ToString()).c_str());
+  }
+}
+
+// --listen beats $AGENT_LISTEN, which beats the file. Returns false with a message on stderr.
+bool ResolveListen(const AppOptions& options, config::ListenAddress* listen) {
+  const char* env = std::getenv("AGENT_LISTEN");
+  std::optional<std::string> text = options.listen;
+  std::string origin = "--listen";
+  if (!text && env != nullptr && *env != '\0') {
+    text = env;
+    origin = "AGENT_LISTEN";
+  }
+  if (text && !config::ParseListenAddress(*text, listen)) {
+    std::fprintf(stderr, "%s: expected HOST:PORT such as 0.0.0.0:9779, got '%s'\n",
+                 origin.c_str(), text->c_str());
+    return false;
+  }
+  return true;
+}
+
+// Where a local client reaches an agent listening on `listen`.
+std::string LoopbackFor(const std::string& host) {
+  if (host == "0.0.0.0" || host.empty()) return "127.0.0.1";
+  if (host == "::") return "::1";
+  return host;
+}
+
+std::vector<metrics::ProbeIdentity> Identities(const std::vector<config::ProbeConfig>& probes) {
+  std::vector<metrics::ProbeIdentity> out;
+  for (const config::ProbeConfig& probe : probes) {
+    out.push_back({probe.name, probe.type, probe.timeout, probe.labels});
+  }
+  return out;
+}
+
+// The running agent: owns the loop, the probes and everything they feed.
+class Agent {
+ public:
+  Agent(config::AgentConfig config, AppOptions options)
+      : options_(std::move(options)),
+        config_(std::move(config)),
+        resolver_(&loop_),
+        scheduler_(&loop_, &loop_, &resolver_,
+                   [this](const scheduler::RunRecord& record) { OnRun(record); },
+                   [this] { return std::uniform_real_distribution<double>(0, 1)(random_); }),
+        started_(Clock::now()) {}
+
+  int Run() {
+    http::RouteContext routes{&board_, &store_, kAgentVersion, started_,
+                              [this] { return loop_.last_iteration(); }};
+    http::HttpServerOptions server_options;
+    server_options.host = config_.listen.host;
+    server_options.port = config_.listen.port;
+    auto server = http::HttpServer::Start(server_options, [routes](const http::HttpRequest& request) {
+      return http::HandleRequest(request, routes);
+    });
+    if (!server.ok()) {
+      spdlog::error("{}", server.status().message());
+      return kExitUnhealthy;
+    }
+    server_ = std::move(server).value();
+    if (!WatchSignals()) {
+      return kExitUnhealthy;
+    }
+    store_.SetConfigReload(true, UnixNow());
+    Apply(std::move(config_.probes), started_ + config_.startup_grace);
+    spdlog::info("agent {} listening on {} with {} probes from {}", kAgentVersion,
+                 config_.listen.ToString(), scheduler_.probes().size(), config_.source);
+    loop_.Run();
+    scheduler_.Stop();
+    server_->Stop();
+    spdlog::info("agent stopped");
+    return kExitOk;
+  }
+
+ private:
+  bool WatchSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    signal_fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (signal_fd_ < 0) {
+      spdlog::error("signalfd failed");
+      return false;
+    }
+    loop_.Watch(signal_fd_, EventLoop::kReadable, [this](uint32_t) {
+      signalfd_siginfo info{};
+      while (read(signal_fd_, &info, sizeof(info)) == sizeof(info)) {
+        if (info.ssi_signo == SIGHUP) {
+          Reload();
+        } else {
+          spdlog::info("received {}, stopping", info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+          loop_.Stop();
+        }
+      }
+    });
+    return true;
+  }
+
+  void Apply(std::vector<config::ProbeConfig> probes, TimePoint grace_until) {
+    store_.Reconcile(Identities(probes));
+    // Keep what is known of probes that stay, so /health does not forget them on a reload.
+    std::map<std::string, health::ProbeView> previous;
+    for (health::ProbeView& view : views_) {
+      previous[view.name + "\n" + view.type] = std::move(view);
+    }
+    views_.clear();
+    for (const config::ProbeConfig& probe : probes) {
+      health::ProbeView view;
+      auto old = previous.find(probe.name + "\n" + probe.type);
+      if (old != previous.end()) view = std::move(old->second);
+      view.name = probe.name;
+      view.type = probe.type;
+      view.critical = probe.critical;
+      view.target = probe.probe->Target();
+      views_.push_back(std::move(view));
+    }
+    scheduler_.Start(std::move(probes), grace_until);
+    Publish();
+  }
+
+  void Reload() {
+    config::LoadResult loaded = Load(options_);
+    if (loaded.ok() && !ResolveListen(options_, &loaded.config.listen)) {
+      loaded.errors.push_back({"--listen/AGENT_LISTEN", 0, 0, "", "invalid listen address"});
+    }
+    if (!loaded.ok()) {
+      for (const config::ConfigError& error : loaded.errors) {
+        spdlog::error("reload refused, keeping the running config: {}", error.ToString());
+      }
+      store_.SetConfigReload(false, UnixNow());
+      return;
+    }
+    if (loaded.config.listen.ToString() != config_.listen.ToString()) {
+      spdlog::warn("listen address change to {} takes effect after a restart",
+                   loaded.config.listen.ToString());
+    }
+    SetUpLogging(loaded.config.log_format, loaded.config.log_level);
+    config_.labels = loaded.config.labels;
+    config_.degraded_status_code = loaded.config.degraded_status_code;
+    store_.SetConfigReload(true, UnixNow());
+    Apply(std::move(loaded.config.probes), TimePoint{});
+    spdlog::info("reloaded {} probes from {}", scheduler_.probes().size(), loaded.config.source);
+  }
+
+  void OnRun(const scheduler::RunRecord& record) {
+    const double now = UnixNow();
+    for (health::ProbeView& view : views_) {
+      if (view.name != record.probe.name) continue;
+      view.state = record.state;
+      view.reason = Redact(record.result.reason);
+      view.duration_seconds = ToSeconds(record.duration);
+      view.last_check_unix = now;
+      view.failures_in_a_row = record.failures_in_a_row;
+      if (record.result.verdict != probes::Verdict::kUnhealthy) view.last_success_unix = now;
+    }
+    store_.RecordRun(record.probe.name, record.result, record.duration, record.state, now);
+    if (record.state_changed) {
+      const std::string reason = record.result.reason.empty() ? "" : ": " + record.result.reason;
+      if (record.state == health::ProbeState::kUnhealthy) {
+        spdlog::warn("probe {} ({}) is unhealthy{}", record.probe.name, record.probe.type, reason);
+      } else {
+        spdlog::info("probe {} ({}) is {}{}", record.probe.name, record.probe.type,
+                     health::ProbeStateName(record.state), reason);
+      }
+    }
+    Publish();
+  }
+
+  void Publish() {
+    auto snapshot = std::make_shared<health::HealthSnapshot>();
+    snapshot->probes = views_;
+    snapshot->degraded_status_code = config_.degraded_status_code;
+    health::Summarize(*snapshot);
+    store_.SetReady(snapshot->ready, health::ProbeStateName(snapshot->overall));
+    board_.Publish(std::move(snapshot));
+  }
+
+  AppOptions options_;
+  config::AgentConfig config_;
+  EventLoop loop_;
+  Resolver resolver_;
+  metrics::MetricStore store_;
+  health::HealthBoard board_;
+  std::mt19937_64 random_{std::random_device{}()};
+  scheduler::Scheduler scheduler_;
+  std::vector<health::ProbeView> views_;
+  std::unique_ptr<http::HttpServer> server_;
+  TimePoint started_;
+  int signal_fd_ = -1;
+};
+
+void BlockSignals() {
+  // Blocked in every thread (threads inherit the mask); the loop reads them from a signalfd.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+}  // namespace
+
+int RunAgent(const AppOptions& options) {
+  BlockSignals();
+  config::LoadResult loaded = Load(options);
+  if (!loaded.ok()) {
+    PrintErrors(loaded.errors);
+    return kExitBadConfig;
+  }
+  if (!ResolveListen(options, &loaded.config.listen)) {
+    return kExitBadConfig;
+  }
+  SetUpLogging(loaded.config.log_format, loaded.config.log_level);
+  Agent agent(std::move(loaded.config), options);
+  return agent.Run();
+}
+
+int ValidateConfig(const AppOptions& options) {
+  config::LoadResult loaded = Load(options);
+  if (loaded.ok() && !ResolveListen(options, &loaded.config.listen)) {
+    return kExitBadConfig;
+  }
+  if (!loaded.ok()) {
+    PrintErrors(loaded.errors);
+    std::fprintf(stderr, "%s: %zu problem%s\n", loaded.config.source.c_str(),
+                 loaded.errors.size(), loaded.errors.size() == 1 ? "" : "s");
+    return kExitBadConfig;
+  }
+  std::printf("%s: valid; listen %s; %zu probes:", loaded.config.source.c_str(),
+              loaded.config.listen.ToString().c_str(), loaded.config.probes.size());
+  for (const config::ProbeConfig& probe : loaded.config.probes) {
+    std::printf(" %s(%s%s)", probe.name.c_str(), probe.type.c_str(),
+                probe.critical ? ", critical" : "");
+  }
+  std::printf("\n");
+  return kExitOk;
+}
+
+int RunCheck(const AppOptions& options) {
+  signal(SIGPIPE, SIG_IGN);
+  config::LoadResult loaded = Load(options);
+  // The daemon's address, found the way the daemon finds it; a broken config still lets us
+  // ask an agent on the default (or overridden) address.
+  config::ListenAddress listen = loaded.ok() ? loaded.config.listen : config::ListenAddress{};
+  if (!ResolveListen(options, &listen)) {
+    return kExitBadConfig;
+  }
+  auto answer = http::HttpGet(LoopbackFor(listen.host), listen.port, "/health", options.check_timeout);
+  if (answer.ok()) {
+    auto snapshot = health::ParseHealthJson(answer->body);
+    if (!snapshot.ok()) {
+      std::printf("not ready: %s:%u answered %d with no agent health\n",
+                  LoopbackFor(listen.host).c_str(), listen.port, answer->status);
+      return kExitUnhealthy;
+    }
+    std::printf("%s", health::RenderCheckSummary(*snapshot).c_str());
+    return answer->status == 200 ? kExitOk : kExitUnhealthy;
+  }
+  if (answer.status().code() != Status::Code::kUnavailable ||
+      answer.status().message().find("refused") == std::string::npos) {
+    // Something holds the port but does not answer in time: that agent is not healthy.
+    std::printf("not ready: agent at %s did not answer: %s\n", listen.ToString().c_str(),
+                answer.status().message().c_str());
+    return kExitUnhealthy;
+  }
+  // No agent running: probe once, here and now.
+  if (!loaded.ok()) {
+    PrintErrors(loaded.errors);
+    return kExitBadConfig;
+  }
+  SetUpLogging(loaded.config.log_format, "warn");
+  EventLoop loop;
+  Resolver resolver(&loop);
+  auto results = scheduler::RunOnce(loop, resolver, loaded.config.probes);
+  health::HealthSnapshot snapshot;
+  snapshot.degraded_status_code = loaded.config.degraded_status_code;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const config::ProbeConfig& probe = loaded.config.probes[i];
+    health::ProbeView view;
+    view.name = probe.name;
+    view.type = probe.type;
+    view.critical = probe.critical;
+    view.reason = Redact(results[i].reason);
+    view.state = results[i].verdict == probes::Verdict::kHealthy    ? health::ProbeState::kHealthy
+                 : results[i].verdict == probes::Verdict::kDegraded ? health::ProbeState::kDegraded
+                                                                    : health::ProbeState::kUnhealthy;
+    snapshot.probes.push_back(std::move(view));
+  }
+  health::Summarize(snapshot);
+  std::printf("%s", health::RenderCheckSummary(snapshot).c_str());
+  return health::HttpStatusFor(snapshot) == 200 ? kExitOk : kExitUnhealthy;
+}
+
+}  // namespace sidecar
