@@ -313,8 +313,7 @@ int RunCheck(const AppOptions& options) {
     std::printf("%s", health::RenderCheckSummary(*snapshot).c_str());
     return answer->status == 200 ? kExitOk : kExitUnhealthy;
   }
-  if (answer.status().code() != Status::Code::kUnavailable ||
-      answer.status().message().find("refused") == std::string::npos) {
+  if (!http::IsConnectionRefused(answer.status())) {
     // Something holds the port but does not answer in time: that agent is not healthy.
     std::printf("not ready: agent at %s did not answer: %s\n", listen.ToString().c_str(),
                 answer.status().message().c_str());

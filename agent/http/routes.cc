@@ -20,10 +20,10 @@ bool WantsVerbose(std::string_view query) {
 HttpResponse Live(const RouteContext& context) {
   const Duration stalled = Clock::now() - context.loop_heartbeat();
   if (stalled > context.max_loop_stall) {
-    return Text(503, "event loop stalled for " +
-                         FormatDuration(std::chrono::duration_cast<std::chrono::milliseconds>(
-                             stalled)) +
-                         "\n");
+    return Text(503,
+                "event loop stalled for " +
+                    FormatDuration(std::chrono::duration_cast<std::chrono::milliseconds>(stalled)) +
+                    "\n");
   }
   return Text(200, "ok\n");
 }
@@ -73,12 +73,11 @@ HttpResponse HandleRequest(const HttpRequest& request, const RouteContext& conte
     return Metrics(context);
   }
   if (request.path == "/") {
-    return Text(200,
-                "agent " + context.version +
-                    "\n/health   JSON health of every probe (200 ready, 503 not)\n"
-                    "/readyz   readiness (critical probes); ?verbose for details\n"
-                    "/livez    liveness of the agent itself\n"
-                    "/metrics  Prometheus metrics\n");
+    return Text(200, "agent " + context.version +
+                         "\n/health   JSON health of every probe (200 ready, 503 not)\n"
+                         "/readyz   readiness (critical probes); ?verbose for details\n"
+                         "/livez    liveness of the agent itself\n"
+                         "/metrics  Prometheus metrics\n");
   }
   return Text(404, "not found\n");
 }
