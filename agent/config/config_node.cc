@@ -346,7 +346,10 @@ std::optional<std::string> ConfigNode::SecretValue(std::string_view key, bool is
       return std::nullopt;
     }
     value = *text;
-    const bool literal_secret = is_url ? RedactUrl(value) != value : !value.empty();
+    // A URL may be written in the file without a password; libpq's key=value form too.
+    const bool literal_secret =
+        is_url ? RedactUrl(value) != value || value.find("password=") != std::string::npos
+               : !value.empty();
     if (!from_env && literal_secret) {
       Error(key, "a secret may not be written in the config file: take it from the environment "
                  "(${VAR}) or a file (" + file_key + ")");

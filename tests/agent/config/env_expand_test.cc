@@ -45,7 +45,8 @@ TEST_CASE("ExpandEnv: the Compose and shell forms", "[config]") {
       {"${EMPTY:?give it}", "environment variable EMPTY is empty: give it"},
       {"${SET", "unterminated"},
       {"${1X}", "does not start with a variable name"},
-      {"${SET:x}", "expected -, + or ?"},
+      {"${SET:x}", "expected one of ${VAR}, ${VAR:-default}"},
+      {"${SET:}", "expected -, + or ? after ':'"},
   };
   for (const Case& c : errors) {
     INFO(c.in);

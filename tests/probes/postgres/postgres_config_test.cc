@@ -51,6 +51,10 @@ TEST_CASE("PostgresProbe config: a password written in the config file is refuse
   const Built literal_password = Build("url: postgres://app@db/orders\n    password: hunter22\n");
   CHECK(literal_password.probe == nullptr);
   CHECK(HasError(literal_password, "probes[0].password", "secret"));
+
+  const Built conninfo = Build("url: \"host=db dbname=orders password=Sentinel-Cfg-4\"\n");
+  CHECK(conninfo.probe == nullptr);
+  CHECK(HasError(conninfo, "probes[0].url", "secret"));
 }
 
 TEST_CASE("PostgresProbe config: a URL libpq cannot parse is refused with its message",
