@@ -1,5 +1,6 @@
 #include "agent/config/agent_config.h"
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <set>
@@ -49,6 +50,7 @@ struct Defaults {
   Duration interval = std::chrono::seconds(15);
   Duration timeout = std::chrono::seconds(5);
   health::Thresholds thresholds;
+  bool timeout_given = false;  // the file set defaults.timeout
 };
 
 Defaults ReadDefaults(ConfigNode& root) {
@@ -58,7 +60,10 @@ Defaults ReadDefaults(ConfigNode& root) {
     return defaults;
   }
   if (auto v = node->GetDuration("interval")) defaults.interval = *v;
-  if (auto v = node->GetDuration("timeout")) defaults.timeout = *v;
+  if (auto v = node->GetDuration("timeout")) {
+    defaults.timeout = *v;
+    defaults.timeout_given = true;
+  }
   if (auto v = node->GetInt("healthy_threshold", 1, 100)) defaults.thresholds.healthy = *v;
   if (auto v = node->GetInt("unhealthy_threshold", 1, 100)) defaults.thresholds.unhealthy = *v;
   node->CheckUnknownKeys();
@@ -108,7 +113,12 @@ void ReadProbe(ConfigNode& node, const Defaults& defaults, AgentConfig& config,
   }
 
   if (auto v = node.GetDuration("interval")) probe.interval = *v;
-  if (auto v = node.GetDuration("timeout")) probe.timeout = *v;
+  const bool timeout_given = node.Has("timeout") || defaults.timeout_given;
+  if (auto v = node.GetDuration("timeout")) {
+    probe.timeout = *v;
+  } else if (!timeout_given) {
+    probe.timeout = std::min(probe.timeout, probe.interval);  // a 1s interval gets a 1s timeout
+  }
   if (auto v = node.GetInt("healthy_threshold", 1, 100)) probe.thresholds.healthy = *v;
   if (auto v = node.GetInt("unhealthy_threshold", 1, 100)) probe.thresholds.unhealthy = *v;
   probe.critical = type != nullptr && type->critical_by_default;

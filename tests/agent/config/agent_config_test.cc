@@ -106,6 +106,18 @@ TEST_CASE("LoadConfigText: each mistake gets its own message with line and colum
   }
 }
 
+TEST_CASE("LoadConfigText: a short interval shortens the default timeout, not a given one",
+          "[config]") {
+  const LoadResult short_interval =
+      LoadConfigText("probes:\n  - {name: a, type: cpu, interval: 1s}\n", "agent.yaml", Env({}));
+  REQUIRE(short_interval.ok());
+  CHECK(short_interval.config.probes[0].timeout == std::chrono::seconds(1));
+  const LoadResult given_default = LoadConfigText(
+      "defaults: {timeout: 3s}\nprobes:\n  - {name: a, type: cpu, interval: 1s}\n", "agent.yaml",
+      Env({}));
+  CHECK_FALSE(given_default.ok());
+}
+
 TEST_CASE("LoadConfigText: all problems are reported in one run", "[config]") {
   const LoadResult result = LoadConfigText(
       "listen: nowhere\nprobes:\n  - name: a\n    type: nope\n  - name: b\n    type: cpu\n"
