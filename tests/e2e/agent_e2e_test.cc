@@ -119,7 +119,8 @@ TEST_CASE("agent --check: exit 0 when the running agent is ready, 1 when it is n
                                               {"CLOSED_PORT", std::to_string(closed)},
                                               {"OTHER_CRITICAL", "false"}};
     AgentProcess agent({"--config", config, "--listen", Listen(port)}, env);
-    REQUIRE(WaitForHttp(port, "/readyz", 200, seconds(15)) == "ok\n");
+    REQUIRE_THAT(WaitForBody(port, "/health", {R"("other":{"status":"unhealthy")"}, seconds(15)),
+                 Catch::Contains(R"("other":{"status":"unhealthy")"));
     auto [status, output] = RunAgentCommand({"--config", config, "--check"},
                                             {{"AGENT_LISTEN", Listen(port)}, {"REDIS_URL", "x"},
                                              {"CLOSED_PORT", "1"}, {"OTHER_CRITICAL", "false"}});
@@ -133,7 +134,8 @@ TEST_CASE("agent --check: exit 0 when the running agent is ready, 1 when it is n
                                               {"CLOSED_PORT", std::to_string(closed)},
                                               {"OTHER_CRITICAL", "true"}};
     AgentProcess agent({"--config", config, "--listen", Listen(port)}, env);
-    REQUIRE(WaitForHttp(port, "/readyz", 503, seconds(15)) != "");
+    REQUIRE_THAT(WaitForBody(port, "/health", {R"("other":{"status":"unhealthy")"}, seconds(15)),
+                 Catch::Contains(R"("other":{"status":"unhealthy")"));
     auto [status, output] = RunAgentCommand({"--check", "--listen", Listen(port)});
     INFO(output);
     CHECK(status == 1);
@@ -193,20 +195,14 @@ TEST_CASE("agent: SIGHUP reloads the config, and a bad one is refused while the 
   renamed.replace(renamed.find("first"), 5, "second");
   std::ofstream(config) << renamed;
   agent.Signal(SIGHUP);
-  std::string health;
-  for (int i = 0; i < 100 && health.find("\"second\"") == std::string::npos; ++i) {
-    health = WaitForHttp(port, "/health", 200, seconds(1));
-  }
+  const std::string health = WaitForBody(port, "/health", {"\"second\""}, seconds(20));
   CHECK_THAT(health, Catch::Contains("\"second\""));
   CHECK_THAT(health, !Catch::Contains("\"first\""));
 
   std::ofstream(config) << "probes:\n  - name: broken\n    type: nope\n";
   agent.Signal(SIGHUP);
-  std::string metrics;
-  for (int i = 0; i < 100; ++i) {
-    metrics = WaitForHttp(port, "/metrics", 200, seconds(1));
-    if (metrics.find("agent_config_last_reload_successful 0") != std::string::npos) break;
-  }
+  const std::string metrics =
+      WaitForBody(port, "/metrics", {"agent_config_last_reload_successful 0"}, seconds(20));
   INFO(agent.Output());
   CHECK_THAT(metrics, Catch::Contains("agent_config_last_reload_successful 0"));
   CHECK_THAT(WaitForHttp(port, "/health", 200, seconds(5)), Catch::Contains("\"second\""));
@@ -225,14 +221,8 @@ TEST_CASE("agent: /metrics passes promtool check metrics", "[e2e][integration]")
                     "  - name: memory\n    type: memory\n    interval: 1s\n");
   AgentProcess agent({"--config", config, "--listen", Listen(port)}, {{"REDIS_URL", RedisUrl()}});
   REQUIRE(WaitForHttp(port, "/readyz", 200, seconds(15)) == "ok\n");
-  std::string metrics;
-  for (int i = 0; i < 100; ++i) {
-    metrics = WaitForHttp(port, "/metrics", 200, seconds(1));
-    if (metrics.find("agent_probe_failures_total{") != std::string::npos &&
-        metrics.find("container_cpu_usage_ratio") != std::string::npos) {
-      break;
-    }
-  }
+  const std::string metrics = WaitForBody(
+      port, "/metrics", {"agent_probe_failures_total{", "container_cpu_usage_ratio"}, seconds(20));
   const std::string path = WriteTempFile("metrics.txt", metrics);
   const std::string command = promtool + " check metrics < " + path + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
@@ -268,14 +258,11 @@ TEST_CASE("agent: a sentinel password appears in no log, /health, /metrics or --
   const std::map<std::string, std::string> env = {{"DATABASE_URL", pg_url},
                                                   {"REDIS_URL", redis_url}};
   AgentProcess agent({"--config", config, "--listen", Listen(port)}, env);
-  std::string health;
-  for (int i = 0; i < 100; ++i) {
-    health = WaitForHttp(port, "/health", 503, seconds(1));
-    if (health.find("credentials rejected") != std::string::npos &&
-        health.find("\"cache-file\":{\"status\":\"unhealthy\"") != std::string::npos) {
-      break;
-    }
-  }
+  const std::string health =
+      WaitForBody(port, "/health",
+                  {R"("db":{"status":"unhealthy")", R"("cache":{"status":"unhealthy")",
+                   R"("cache-file":{"status":"unhealthy")"},
+                  seconds(20));
   INFO(health);
   CHECK_THAT(health, Catch::Contains("credentials rejected"));
   const std::string metrics = WaitForHttp(port, "/metrics", 200, seconds(5));

@@ -32,8 +32,11 @@ uint16_t FreePort() {
 }
 
 std::string WriteTempFile(const std::string& name, const std::string& text) {
-  char dir_template[] = "/tmp/agent-test-XXXXXX";
-  const std::string dir = mkdtemp(dir_template);
+  // Under $TMPDIR, which tests/run.sh points into the directory it removes at the end.
+  const char* tmp = std::getenv("TMPDIR");
+  std::string dir_template = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
+                             "/agent-test-XXXXXX";
+  const std::string dir = mkdtemp(dir_template.data());
   const std::string path = dir + "/" + name;
   std::ofstream(path) << text;
   return path;
@@ -135,6 +138,25 @@ std::string WaitForHttp(uint16_t port, const std::string& path, int status, Dura
       if (answer->status == status) return body;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return body;
+}
+
+std::string WaitForBody(uint16_t port, const std::string& path,
+                        const std::vector<std::string>& needles, Duration limit) {
+  const TimePoint end = Clock::now() + limit;
+  std::string body;
+  while (Clock::now() < end) {
+    auto answer = http::HttpGet("127.0.0.1", port, path, std::chrono::seconds(2));
+    if (answer.ok()) {
+      body = answer->body;
+      bool all = true;
+      for (const std::string& needle : needles) {
+        all = all && body.find(needle) != std::string::npos;
+      }
+      if (all) return body;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return body;
 }

@@ -50,4 +50,9 @@ std::pair<int, std::string> RunAgentCommand(std::vector<std::string> args,
 // last body (empty when nothing answered).
 std::string WaitForHttp(uint16_t port, const std::string& path, int status, Duration limit);
 
+// Polls `path` on 127.0.0.1:port every 100 ms until its body contains every one of `needles` or
+// `limit` passes; returns the last body.
+std::string WaitForBody(uint16_t port, const std::string& path,
+                        const std::vector<std::string>& needles, Duration limit);
+
 }  // namespace sidecar::testing
