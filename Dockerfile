@@ -13,7 +13,9 @@ WORKDIR /src
 COPY deploy/install-deps.sh deploy/install-deps.sh
 RUN bash deploy/install-deps.sh && rm -rf /var/lib/apt/lists/*
 COPY . .
-RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
+# .git is not in the build context: docker build --build-arg REVISION=$(git rev-parse --short HEAD)
+ARG REVISION=unknown
+RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DAGENT_REVISION="${REVISION}" \
       -DAGENT_BUILD_TESTS=OFF -DAGENT_SANITIZE=OFF -DAGENT_WERROR=OFF \
  && cmake --build /build --target agent -j "$(nproc)" \
  && install -D -m 0755 -s /build/bin/agent /out/usr/local/bin/agent \
