@@ -1,5 +1,8 @@
 #include "agent/http/routes.h"
 
+#include <cstdio>
+#include <string_view>
+
 namespace sidecar::http {
 namespace {
 
@@ -37,13 +40,32 @@ HttpResponse Ready(const HttpRequest& request, const RouteContext& context) {
   return Text(status, status == 200 ? "ok\n" : health::RenderCheckSummary(*snapshot));
 }
 
+// Splits a rendered body around its uptime value so that only the uptime is new per request.
+void Prerender(const health::HealthSnapshot& snapshot, const std::string& version,
+               HealthJsonCache& cache) {
+  const std::string body = health::RenderHealthJson(snapshot, {version, 0});
+  constexpr std::string_view kKey = "\"uptime_seconds\":";
+  const size_t key = body.find(kKey);
+  const size_t value_end = body.find_first_of(",}", key + kKey.size());
+  cache.before_uptime = body.substr(0, key + kKey.size());
+  cache.after_uptime = body.substr(value_end);
+}
+
 HttpResponse Health(const RouteContext& context) {
   const auto snapshot = context.board->Current();
-  health::AgentFacts facts{context.version, ToSeconds(Clock::now() - context.started)};
+  HealthJsonCache& cache = *context.health_cache;
+  if (cache.snapshot != snapshot.get()) {
+    Prerender(*snapshot, context.version, cache);
+    cache.snapshot = snapshot.get();
+    cache.held = snapshot;
+  }
+  char uptime[32];
+  std::snprintf(uptime, sizeof(uptime), "%.3f", ToSeconds(Clock::now() - context.started));
   HttpResponse response;
   response.status = health::HttpStatusFor(*snapshot);
   response.content_type = "application/json";
-  response.body = health::RenderHealthJson(*snapshot, facts);
+  response.body.reserve(cache.before_uptime.size() + cache.after_uptime.size() + 16);
+  response.body.append(cache.before_uptime).append(uptime).append(cache.after_uptime);
   response.headers.emplace_back("Cache-Control", "no-store");
   response.compressible = true;
   return response;

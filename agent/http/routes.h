@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "agent/health/health_board.h"
@@ -14,6 +15,15 @@
 #include "agent/metrics/metric_store.h"
 
 namespace sidecar::http {
+
+// The /health body of the last snapshot, rendered once per snapshot rather than per request.
+// Only the server thread touches it.
+struct HealthJsonCache {
+  const health::HealthSnapshot* snapshot = nullptr;  // identity only; held alive by `held`
+  std::shared_ptr<const health::HealthSnapshot> held;
+  std::string before_uptime;  // the body up to the uptime value
+  std::string after_uptime;   // the rest
+};
 
 struct RouteContext {
   const health::HealthBoard* board;
@@ -23,6 +33,7 @@ struct RouteContext {
   // Monotonic time of the event loop's last iteration; /livez fails when it is stale.
   std::function<TimePoint()> loop_heartbeat;
   Duration max_loop_stall = std::chrono::seconds(5);
+  std::shared_ptr<HealthJsonCache> health_cache = std::make_shared<HealthJsonCache>();
 };
 
 HttpResponse HandleRequest(const HttpRequest& request, const RouteContext& context);
