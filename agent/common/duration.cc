@@ -38,7 +38,8 @@ std::optional<Duration> ParseDuration(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     const size_t number_start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) {
+    while (i < text.size() &&
+           (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) {
       ++i;
     }
     if (i == number_start) {

@@ -17,8 +17,7 @@ namespace {
 
 std::string Timestamp(spdlog::log_clock::time_point time) {
   const auto since_epoch = time.time_since_epoch();
-  const std::time_t seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count();
+  const std::time_t seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count();
   const auto millis =
       std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() % 1000;
   std::tm utc{};
@@ -98,8 +97,7 @@ void SetUpLogging(LogFormat format, std::string_view level) {
 }
 
 void SetUpLoggingForTesting(std::string* sink, LogFormat format) {
-  Install(std::make_shared<RedactingSink>(format == LogFormat::kJson, sink),
-          spdlog::level::trace);
+  Install(std::make_shared<RedactingSink>(format == LogFormat::kJson, sink), spdlog::level::trace);
 }
 
 }  // namespace sidecar

@@ -46,7 +46,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     assert(!status_.ok());
   }
@@ -68,8 +68,8 @@ class [[nodiscard]] Result {
 
 }  // namespace sidecar
 
-#define SIDECAR_RETURN_IF_ERROR(expr)     \
-  do {                                    \
-    ::sidecar::Status status_ = (expr);   \
-    if (!status_.ok()) return status_;    \
+#define SIDECAR_RETURN_IF_ERROR(expr)   \
+  do {                                  \
+    ::sidecar::Status status_ = (expr); \
+    if (!status_.ok()) return status_;  \
   } while (false)

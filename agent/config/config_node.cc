@@ -129,8 +129,8 @@ ConfigNode ConfigNode::Parse(const std::string& text, std::shared_ptr<ParseState
   try {
     impl->node = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    state->errors.push_back(ConfigError{state->file, e.mark.line + 1, e.mark.column + 1, "",
-                                        "invalid YAML: " + e.msg});
+    state->errors.push_back(
+        ConfigError{state->file, e.mark.line + 1, e.mark.column + 1, "", "invalid YAML: " + e.msg});
     impl->node = YAML::Node(YAML::NodeType::Undefined);
   }
   if (impl->node.IsNull()) {
@@ -146,9 +146,7 @@ ConfigNode ConfigNode::Parse(const std::string& text, std::shared_ptr<ParseState
 
 bool ConfigNode::valid() const { return impl_->node.IsDefined(); }
 bool ConfigNode::IsMap() const { return impl_->node.IsMap(); }
-bool ConfigNode::Has(std::string_view key) const {
-  return Find(impl_->node, key).has_value();
-}
+bool ConfigNode::Has(std::string_view key) const { return Find(impl_->node, key).has_value(); }
 
 void ConfigNode::Error(std::string_view key, const std::string& message) {
   auto found = Find(impl_->node, key);
@@ -273,10 +271,9 @@ std::optional<std::vector<std::string>> ConfigNode::GetStringList(std::string_vi
     const YAML::Node item = found->value[i];
     const std::string item_path = ChildPath(path_, key) + "[" + std::to_string(i) + "]";
     if (!item.IsScalar()) {
-      state_->errors.push_back(ConfigError{state_->file, item.Mark().line + 1,
-                                           item.Mark().column + 1, item_path,
-                                           std::string("expected a string, got ") +
-                                               KindName(item)});
+      state_->errors.push_back(
+          ConfigError{state_->file, item.Mark().line + 1, item.Mark().column + 1, item_path,
+                      std::string("expected a string, got ") + KindName(item)});
       ok = false;
       continue;
     }
@@ -351,8 +348,10 @@ std::optional<std::string> ConfigNode::SecretValue(std::string_view key, bool is
         is_url ? RedactUrl(value) != value || value.find("password=") != std::string::npos
                : !value.empty();
     if (!from_env && literal_secret) {
-      Error(key, "a secret may not be written in the config file: take it from the environment "
-                 "(${VAR}) or a file (" + file_key + ")");
+      Error(key,
+            "a secret may not be written in the config file: take it from the environment "
+            "(${VAR}) or a file (" +
+                file_key + ")");
       return std::nullopt;
     }
   }

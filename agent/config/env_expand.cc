@@ -83,9 +83,8 @@ Result<Expansion> ExpandEnv(std::string_view text, const EnvLookup& env) {
     switch (kind) {
       case 0:
         if (!set) {
-          return Status::InvalidArgument("environment variable " + name +
-                                         " is not set (write ${" + name +
-                                         ":-default} to allow that)");
+          return Status::InvalidArgument("environment variable " + name + " is not set (write ${" +
+                                         name + ":-default} to allow that)");
         }
         out.value += *value;
         out.used_env = true;
@@ -105,9 +104,9 @@ Result<Expansion> ExpandEnv(std::string_view text, const EnvLookup& env) {
         break;
       case '?':
         if (!usable) {
-          return Status::InvalidArgument(
-              "environment variable " + name + (set ? " is empty" : " is not set") +
-              (word.empty() ? std::string() : ": " + std::string(word)));
+          return Status::InvalidArgument("environment variable " + name +
+                                         (set ? " is empty" : " is not set") +
+                                         (word.empty() ? std::string() : ": " + std::string(word)));
         }
         out.value += *value;
         out.used_env = true;

@@ -35,8 +35,7 @@ bool HealthTracker::Record(probes::Verdict verdict, TimePoint now) {
       if (!in_grace) {
         state_ = ProbeState::kUnhealthy;  // the first counted result decides at once
       }
-    } else if (state_ != ProbeState::kUnhealthy &&
-               failures_in_a_row_ >= thresholds_.unhealthy) {
+    } else if (state_ != ProbeState::kUnhealthy && failures_in_a_row_ >= thresholds_.unhealthy) {
       state_ = ProbeState::kUnhealthy;
     }
     return state_ != before;

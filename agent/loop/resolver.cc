@@ -78,7 +78,7 @@ struct Resolver::Core {
   std::mutex mutex;
   std::condition_variable cv;
   std::deque<Job> queue;
-  EventLoop* loop;  // null once the Resolver is gone; guarded by mutex
+  EventLoop* loop;                    // null once the Resolver is gone; guarded by mutex
   std::unordered_set<LookupId> live;  // loop-thread only
 };
 
@@ -97,8 +97,8 @@ Resolver::~Resolver() {
   core_->cv.notify_all();
 }
 
-Resolver::LookupId Resolver::Lookup(const std::string& host, uint16_t port,
-                                    IpPreference preference, Callback callback) {
+Resolver::LookupId Resolver::Lookup(const std::string& host, uint16_t port, IpPreference preference,
+                                    Callback callback) {
   const LookupId id = next_id_++;
   core_->live.insert(id);
   auto numeric = GetAddrInfo(host, port, preference, /*numeric_only=*/true);
@@ -127,13 +127,13 @@ void Resolver::Deliver(const std::shared_ptr<Core>& core, LookupId id, Callback 
   if (core->loop == nullptr) {
     return;  // the resolver is gone
   }
-  core->loop->Post([core, id, callback = std::move(callback),
-                    result = std::move(result)]() mutable {
-    if (core->live.erase(id) == 0) {
-      return;  // cancelled
-    }
-    callback(std::move(result));
-  });
+  core->loop->Post(
+      [core, id, callback = std::move(callback), result = std::move(result)]() mutable {
+        if (core->live.erase(id) == 0) {
+          return;  // cancelled
+        }
+        callback(std::move(result));
+      });
 }
 
 void Resolver::WorkerMain(std::shared_ptr<Core> core) {

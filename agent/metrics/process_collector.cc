@@ -61,10 +61,9 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
       out.push_back(Family("process_cpu_seconds_total",
                            "Total user and system CPU time spent in seconds.",
                            prometheus::MetricType::Counter, cpu));
-      out.push_back(Family("process_start_time_seconds",
-                           "Start time of the process since unix epoch in seconds.",
-                           prometheus::MetricType::Gauge,
-                           BootTimeSeconds() + std::stod(f[19]) / ticks));
+      out.push_back(Family(
+          "process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+          prometheus::MetricType::Gauge, BootTimeSeconds() + std::stod(f[19]) / ticks));
       out.push_back(Family("process_virtual_memory_bytes", "Virtual memory size in bytes.",
                            prometheus::MetricType::Gauge, std::stod(f[20])));
       out.push_back(Family("process_resident_memory_bytes", "Resident memory size in bytes.",

@@ -13,7 +13,8 @@ namespace sidecar::metrics {
 
 class ProcessCollector : public prometheus::Collectable {
  public:
-  explicit ProcessCollector(std::string proc_self = "/proc/self") : proc_self_(std::move(proc_self)) {}
+  explicit ProcessCollector(std::string proc_self = "/proc/self")
+      : proc_self_(std::move(proc_self)) {}
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:

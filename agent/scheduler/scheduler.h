@@ -40,8 +40,7 @@ class Scheduler {
 
   // `loop` and `resolver` are handed to probes in their ProbeContext (null in unit tests with
   // fake probes). `timers` is usually the loop itself.
-  Scheduler(Timers* timers, EventLoop* loop, Resolver* resolver, Observer observer,
-            Random random);
+  Scheduler(Timers* timers, EventLoop* loop, Resolver* resolver, Observer observer, Random random);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;

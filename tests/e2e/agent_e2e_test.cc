@@ -66,9 +66,10 @@ TEST_CASE("agent --validate-config: the shipped config is valid", "[e2e]") {
 }
 
 TEST_CASE("agent --validate-config: every problem with its place, and exit status 2", "[e2e]") {
-  const std::string path = WriteTempFile(
-      "bad.yaml", "probes:\n  - name: db\n    type: postgress\n  - name: cpu\n    type: cpu\n"
-                  "    interval: 5 secs\n");
+  const std::string path =
+      WriteTempFile("bad.yaml",
+                    "probes:\n  - name: db\n    type: postgress\n  - name: cpu\n    type: cpu\n"
+                    "    interval: 5 secs\n");
   auto [status, output] = RunAgentCommand({"--validate-config", "--config", path});
   CHECK(status == 2);
   CHECK_THAT(output, Catch::Contains(path + ":3:11: probes[0].type: unknown probe type"));
@@ -86,8 +87,9 @@ TEST_CASE("agent: a bad config refuses to start with exit status 2", "[e2e]") {
 TEST_CASE("agent: serves /livez, /readyz, /health and /metrics from its probes",
           "[e2e][integration]") {
   const uint16_t port = FreePort();
-  const std::string config = WriteTempFile(
-      "agent.yaml", "startup_grace: 0s\nprobes:\n  - name: cache\n    type: redis\n"
+  const std::string config =
+      WriteTempFile("agent.yaml",
+                    "startup_grace: 0s\nprobes:\n  - name: cache\n    type: redis\n"
                     "    url: ${REDIS_URL}\n    interval: 1s\n    timeout: 1s\n");
   AgentProcess agent({"--config", config, "--listen", Listen(port)}, {{"REDIS_URL", RedisUrl()}});
   const std::string ready = WaitForHttp(port, "/readyz", 200, seconds(15));
@@ -121,9 +123,11 @@ TEST_CASE("agent --check: exit 0 when the running agent is ready, 1 when it is n
     AgentProcess agent({"--config", config, "--listen", Listen(port)}, env);
     REQUIRE_THAT(WaitForBody(port, "/health", {R"("other":{"status":"unhealthy")"}, seconds(15)),
                  Catch::Contains(R"("other":{"status":"unhealthy")"));
-    auto [status, output] = RunAgentCommand({"--config", config, "--check"},
-                                            {{"AGENT_LISTEN", Listen(port)}, {"REDIS_URL", "x"},
-                                             {"CLOSED_PORT", "1"}, {"OTHER_CRITICAL", "false"}});
+    auto [status, output] =
+        RunAgentCommand({"--config", config, "--check"}, {{"AGENT_LISTEN", Listen(port)},
+                                                          {"REDIS_URL", "x"},
+                                                          {"CLOSED_PORT", "1"},
+                                                          {"OTHER_CRITICAL", "false"}});
     INFO(output);
     CHECK(status == 0);
     CHECK_THAT(output, Catch::Contains("ready: degraded"));
@@ -146,21 +150,21 @@ TEST_CASE("agent --check: exit 0 when the running agent is ready, 1 when it is n
 
 TEST_CASE("agent --check: with no agent running it probes once itself", "[e2e][integration]") {
   const uint16_t port = FreePort();  // nobody listens here
-  const std::string config = WriteTempFile(
-      "agent.yaml", "probes:\n  - name: cache\n    type: redis\n    url: ${REDIS_URL}\n"
+  const std::string config =
+      WriteTempFile("agent.yaml",
+                    "probes:\n  - name: cache\n    type: redis\n    url: ${REDIS_URL}\n"
                     "    timeout: 2s\n");
   SECTION("healthy") {
-    auto [status, output] = RunAgentCommand({"--config", config, "--check", "--listen",
-                                             Listen(port)},
-                                            {{"REDIS_URL", RedisUrl()}});
+    auto [status, output] = RunAgentCommand(
+        {"--config", config, "--check", "--listen", Listen(port)}, {{"REDIS_URL", RedisUrl()}});
     INFO(output);
     CHECK(status == 0);
     CHECK_THAT(output, Catch::StartsWith("ready: healthy (1 probes)"));
   }
   SECTION("unhealthy") {
-    auto [status, output] = RunAgentCommand(
-        {"--config", config, "--check", "--listen", Listen(port)},
-        {{"REDIS_URL", "redis://127.0.0.1:" + std::to_string(FreePort())}});
+    auto [status, output] =
+        RunAgentCommand({"--config", config, "--check", "--listen", Listen(port)},
+                        {{"REDIS_URL", "redis://127.0.0.1:" + std::to_string(FreePort())}});
     INFO(output);
     CHECK(status == 1);
     CHECK_THAT(output, Catch::Contains("cache (redis, critical): unhealthy"));
@@ -213,8 +217,9 @@ TEST_CASE("agent: SIGHUP reloads the config, and a bad one is refused while the 
 TEST_CASE("agent: /metrics passes promtool check metrics", "[e2e][integration]") {
   const std::string promtool = RequireEnv("AGENT_TEST_PROMTOOL");
   const uint16_t port = FreePort();
-  const std::string config = WriteTempFile(
-      "agent.yaml", "startup_grace: 0s\nprobes:\n  - name: cache\n    type: redis\n"
+  const std::string config =
+      WriteTempFile("agent.yaml",
+                    "startup_grace: 0s\nprobes:\n  - name: cache\n    type: redis\n"
                     "    url: ${REDIS_URL}\n    interval: 1s\n  - name: down\n    type: redis\n"
                     "    url: redis://127.0.0.1:1\n    critical: false\n    interval: 1s\n"
                     "  - name: cpu\n    type: cpu\n    interval: 1s\n"
@@ -247,14 +252,14 @@ TEST_CASE("agent: a sentinel password appears in no log, /health, /metrics or --
   const std::string redis_url =
       "redis://:" + sentinel + "@127.0.0.1:" + RequireEnv("AGENT_TEST_REDIS_PORT") + "/0";
   const std::string secret_file = WriteTempFile("redis-password", sentinel + "\n");
-  const std::string config = WriteTempFile(
-      "agent.yaml",
-      "startup_grace: 0s\nlog: {level: debug}\nprobes:\n"
-      "  - name: db\n    type: postgres\n    url: ${DATABASE_URL}\n    interval: 1s\n"
-      "  - name: cache\n    type: redis\n    url: ${REDIS_URL}\n    interval: 1s\n"
-      "  - name: cache-file\n    type: redis\n    url: redis://127.0.0.1:" +
-          RequireEnv("AGENT_TEST_REDIS_PORT") + "\n    password_file: " + secret_file +
-          "\n    interval: 1s\n");
+  const std::string config =
+      WriteTempFile("agent.yaml",
+                    "startup_grace: 0s\nlog: {level: debug}\nprobes:\n"
+                    "  - name: db\n    type: postgres\n    url: ${DATABASE_URL}\n    interval: 1s\n"
+                    "  - name: cache\n    type: redis\n    url: ${REDIS_URL}\n    interval: 1s\n"
+                    "  - name: cache-file\n    type: redis\n    url: redis://127.0.0.1:" +
+                        RequireEnv("AGENT_TEST_REDIS_PORT") +
+                        "\n    password_file: " + secret_file + "\n    interval: 1s\n");
   const std::map<std::string, std::string> env = {{"DATABASE_URL", pg_url},
                                                   {"REDIS_URL", redis_url}};
   AgentProcess agent({"--config", config, "--listen", Listen(port)}, env);

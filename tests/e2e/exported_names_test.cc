@@ -26,8 +26,8 @@ std::string ReadFile(const std::filesystem::path& path) {
 // names or template text.
 std::set<std::string> MetricNamesIn(std::string expr) {
   static const std::set<std::string> kKeywords = {
-      "and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring", "group_left",
-      "group_right", "inf", "nan", "e"};
+      "and", "or",       "unless",     "bool",        "offset", "by",  "without",
+      "on",  "ignoring", "group_left", "group_right", "inf",    "nan", "e"};
   // Strings, label matchers, range/subquery brackets and grouping label lists carry no names.
   expr = std::regex_replace(expr, std::regex(R"("([^"\\]|\\.)*")"), " ");
   expr = std::regex_replace(expr, std::regex(R"(\{[^}]*\})"), " ");
@@ -61,7 +61,8 @@ void CollectExprs(const nlohmann::json& node, std::vector<std::string>& out) {
 }
 
 TEST_CASE("MetricNamesIn: finds metric names and nothing else", "[names]") {
-  CHECK(MetricNamesIn(R"(sum by (probe, reason) (rate(agent_probe_failures_total{x="a b"}[5m])) > 5)") ==
+  CHECK(MetricNamesIn(
+            R"(sum by (probe, reason) (rate(agent_probe_failures_total{x="a b"}[5m])) > 5)") ==
         std::set<std::string>{"agent_probe_failures_total"});
   CHECK(MetricNamesIn("a / (b > 0) > 0.9 and on (probe) c offset 5m") ==
         std::set<std::string>{"a", "b", "c"});
@@ -119,12 +120,14 @@ TEST_CASE("dashboards and alerts use only series the agent exports", "[e2e][inte
   // Series only a replica has (the test servers are primaries): they must at least be defined
   // by a probe.
   std::string probe_sources;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(AGENT_SOURCE_DIR "/probes")) {
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(AGENT_SOURCE_DIR "/probes")) {
     if (entry.path().extension() == ".h" || entry.path().extension() == ".cc") {
       probe_sources += ReadFile(entry.path());
     }
   }
-  for (const char* name : {"probe_postgres_replication_lag_seconds", "probe_redis_master_link_up"}) {
+  for (const char* name :
+       {"probe_postgres_replication_lag_seconds", "probe_redis_master_link_up"}) {
     INFO(name);
     CHECK(probe_sources.find(std::string("\"") + name + "\"") != std::string::npos);
     exported.insert(name);

@@ -34,8 +34,8 @@ uint16_t FreePort() {
 std::string WriteTempFile(const std::string& name, const std::string& text) {
   // Under $TMPDIR, which tests/run.sh points into the directory it removes at the end.
   const char* tmp = std::getenv("TMPDIR");
-  std::string dir_template = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-                             "/agent-test-XXXXXX";
+  std::string dir_template =
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/agent-test-XXXXXX";
   const std::string dir = mkdtemp(dir_template.data());
   const std::string path = dir + "/" + name;
   std::ofstream(path) << text;

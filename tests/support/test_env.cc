@@ -8,8 +8,9 @@ namespace sidecar::testing {
 std::string RequireEnv(const char* name) {
   const char* value = std::getenv(name);
   if (value == nullptr || *value == '\0') {
-    FAIL(std::string(name) + " is not set: run the suite through tests/run.sh, which starts "
-                             "the servers integration tests need");
+    FAIL(std::string(name) +
+         " is not set: run the suite through tests/run.sh, which starts "
+         "the servers integration tests need");
   }
   return value;
 }

@@ -112,9 +112,9 @@ TEST_CASE("LoadConfigText: a short interval shortens the default timeout, not a 
       LoadConfigText("probes:\n  - {name: a, type: cpu, interval: 1s}\n", "agent.yaml", Env({}));
   REQUIRE(short_interval.ok());
   CHECK(short_interval.config.probes[0].timeout == std::chrono::seconds(1));
-  const LoadResult given_default = LoadConfigText(
-      "defaults: {timeout: 3s}\nprobes:\n  - {name: a, type: cpu, interval: 1s}\n", "agent.yaml",
-      Env({}));
+  const LoadResult given_default =
+      LoadConfigText("defaults: {timeout: 3s}\nprobes:\n  - {name: a, type: cpu, interval: 1s}\n",
+                     "agent.yaml", Env({}));
   CHECK_FALSE(given_default.ok());
 }
 
@@ -126,8 +126,7 @@ TEST_CASE("LoadConfigText: all problems are reported in one run", "[config]") {
   CHECK(result.errors.size() == 3);
 }
 
-TEST_CASE("LoadConfigText: if_env_set leaves a probe out when its variable is unset",
-          "[config]") {
+TEST_CASE("LoadConfigText: if_env_set leaves a probe out when its variable is unset", "[config]") {
   const char* yaml =
       "probes:\n  - name: db\n    type: postgres\n    if_env_set: DATABASE_URL\n"
       "    url: ${DATABASE_URL}\n";
@@ -147,9 +146,10 @@ TEST_CASE("LoadConfigText: ${VAR} forms expand from the environment", "[config]"
   CHECK(result.config.probes[0].name == "named");
 }
 
-TEST_CASE("LoadConfigText: the built-in default config is valid with and without the "
-          "environment it discovers",
-          "[config]") {
+TEST_CASE(
+    "LoadConfigText: the built-in default config is valid with and without the "
+    "environment it discovers",
+    "[config]") {
   const LoadResult bare =
       LoadConfigText(std::string(DefaultConfigText()), "built-in default", Env({}));
   INFO(Errors(bare));
@@ -159,10 +159,10 @@ TEST_CASE("LoadConfigText: the built-in default config is valid with and without
   for (const ProbeConfig& probe : bare.config.probes) names.push_back(probe.name);
   CHECK(names == std::vector<std::string>{"cpu", "memory"});
 
-  const LoadResult discovered = LoadConfigText(
-      std::string(DefaultConfigText()), "built-in default",
-      Env({{"DATABASE_URL", "postgresql://app:pw-sentinel@db.internal:5432/app"},
-           {"REDIS_URL", "redis://:pw-sentinel@cache.internal:6379/0"}}));
+  const LoadResult discovered =
+      LoadConfigText(std::string(DefaultConfigText()), "built-in default",
+                     Env({{"DATABASE_URL", "postgresql://app:pw-sentinel@db.internal:5432/app"},
+                          {"REDIS_URL", "redis://:pw-sentinel@cache.internal:6379/0"}}));
   INFO(Errors(discovered));
   REQUIRE(discovered.ok());
   names.clear();

@@ -17,18 +17,10 @@ TEST_CASE("ExpandEnv: the Compose and shell forms", "[config]") {
     const char* out;
   };
   const Case cases[] = {
-      {"plain", "plain"},
-      {"${SET}", "value"},
-      {"a${SET}b", "avalueb"},
-      {"${UNSET:-dflt}", "dflt"},
-      {"${EMPTY:-dflt}", "dflt"},
-      {"${EMPTY-dflt}", ""},
-      {"${SET:+alt}", "alt"},
-      {"${EMPTY:+alt}", ""},
-      {"${EMPTY+alt}", "alt"},
-      {"${UNSET+alt}", ""},
-      {"$$SET", "$SET"},
-      {"cost $5", "cost $5"},
+      {"plain", "plain"},          {"${SET}", "value"},        {"a${SET}b", "avalueb"},
+      {"${UNSET:-dflt}", "dflt"},  {"${EMPTY:-dflt}", "dflt"}, {"${EMPTY-dflt}", ""},
+      {"${SET:+alt}", "alt"},      {"${EMPTY:+alt}", ""},      {"${EMPTY+alt}", "alt"},
+      {"${UNSET+alt}", ""},        {"$$SET", "$SET"},          {"cost $5", "cost $5"},
       {"${SET:?needed}", "value"},
   };
   for (const Case& c : cases) {

@@ -19,13 +19,13 @@ struct Fixture {
   std::vector<std::string> log;  // "name:state:reason" per run
   std::vector<Duration> durations;
   double random = 0.5;
-  Scheduler scheduler{&timers, nullptr, nullptr,
-                      [this](const RunRecord& r) {
-                        log.push_back(r.probe.name + ":" + health::ProbeStateName(r.state) + ":" +
-                                      r.result.reason);
-                        durations.push_back(r.duration);
-                      },
-                      [this] { return random; }};
+  Scheduler scheduler{
+      &timers, nullptr, nullptr,
+      [this](const RunRecord& r) {
+        log.push_back(r.probe.name + ":" + health::ProbeStateName(r.state) + ":" + r.result.reason);
+        durations.push_back(r.duration);
+      },
+      [this] { return random; }};
 
   ScriptedProbe* Add(std::vector<config::ProbeConfig>& probes, const std::string& name,
                      Duration interval, Duration timeout, health::Thresholds thresholds = {}) {
