@@ -27,10 +27,8 @@ MemorySource MemorySource::Detect(const ResourcePaths& paths) {
 Result<MemoryReading> MemorySource::Read() const {
   MemoryReading reading;
   std::optional<uint64_t> limit;
-  if (kind_ == SourceKind::kCgroupV2) {
-    SIDECAR_RETURN_IF_ERROR(ReadV2(reading, limit));
-  } else if (kind_ == SourceKind::kCgroupV1) {
-    SIDECAR_RETURN_IF_ERROR(ReadV1(reading, limit));
+  if (kind_ != SourceKind::kHost) {
+    SIDECAR_RETURN_IF_ERROR(ReadCgroup(reading, limit));
   }
   if (limit) {
     reading.limit_bytes = *limit;
@@ -54,51 +52,37 @@ Result<MemoryReading> MemorySource::Read() const {
   return reading;
 }
 
-Status MemorySource::ReadV2(MemoryReading& reading, std::optional<uint64_t>& limit) const {
-  const auto usage = ReadAndParse(dir_ + "/memory.current", ParseUint);
-  if (!usage.ok()) {
-    return usage.status();
-  }
-  const auto max = ReadAndParse(dir_ + "/memory.max", ParseMemoryMax);
-  if (!max.ok()) {
-    return max.status();
-  }
-  const auto inactive = ReadAndParse(dir_ + "/memory.stat", [](std::string_view text) {
-    return ParseInactiveFile(text, "inactive_file");
-  });
-  if (!inactive.ok()) {
-    return inactive.status();
-  }
-  const std::string events_path = dir_ + "/memory.events";
-  if (FileExists(events_path)) {
-    const auto oom_kills = ReadAndParse(events_path, ParseOomKills);
-    if (!oom_kills.ok()) {
-      return oom_kills.status();
-    }
-    reading.oom_kills = *oom_kills;
-  }
-  reading.usage_bytes = *usage;
-  reading.working_set_bytes = WorkingSet(*usage, *inactive);
-  limit = *max;
-  return Status::Ok();
-}
+// The same four facts live in differently named files in the two cgroup versions.
+struct MemoryFiles {
+  const char* usage;
+  const char* limit;
+  Result<OptionalLimit> (*parse_limit)(std::string_view);
+  const char* inactive_key;  // in memory.stat
+  const char* oom;           // optional
+};
 
-Status MemorySource::ReadV1(MemoryReading& reading, std::optional<uint64_t>& limit) const {
-  const auto usage = ReadAndParse(dir_ + "/memory.usage_in_bytes", ParseUint);
+constexpr MemoryFiles kV2Files{"memory.current", "memory.max", ParseMemoryMax, "inactive_file",
+                               "memory.events"};
+constexpr MemoryFiles kV1Files{"memory.usage_in_bytes", "memory.limit_in_bytes", ParseMemoryLimitV1,
+                               "total_inactive_file", "memory.oom_control"};
+
+Status MemorySource::ReadCgroup(MemoryReading& reading, std::optional<uint64_t>& limit) const {
+  const MemoryFiles& files = kind_ == SourceKind::kCgroupV2 ? kV2Files : kV1Files;
+  const auto usage = ReadAndParse(dir_ + "/" + files.usage, ParseUint);
   if (!usage.ok()) {
     return usage.status();
   }
-  const auto max = ReadAndParse(dir_ + "/memory.limit_in_bytes", ParseMemoryLimitV1);
+  const auto max = ReadAndParse(dir_ + "/" + files.limit, files.parse_limit);
   if (!max.ok()) {
     return max.status();
   }
-  const auto inactive = ReadAndParse(dir_ + "/memory.stat", [](std::string_view text) {
-    return ParseInactiveFile(text, "total_inactive_file");
+  const auto inactive = ReadAndParse(dir_ + "/memory.stat", [&files](std::string_view text) {
+    return ParseInactiveFile(text, files.inactive_key);
   });
   if (!inactive.ok()) {
     return inactive.status();
   }
-  const std::string oom_path = dir_ + "/memory.oom_control";
+  const std::string oom_path = dir_ + "/" + files.oom;
   if (FileExists(oom_path)) {
     const auto oom_kills = ReadAndParse(oom_path, ParseOomKills);
     if (!oom_kills.ok()) {

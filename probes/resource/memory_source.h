@@ -40,8 +40,7 @@ class MemorySource {
   MemorySource(SourceKind kind, std::string dir, std::string proc_root)
       : kind_(kind), dir_(std::move(dir)), proc_root_(std::move(proc_root)) {}
 
-  Status ReadV2(MemoryReading& reading, std::optional<uint64_t>& limit) const;
-  Status ReadV1(MemoryReading& reading, std::optional<uint64_t>& limit) const;
+  Status ReadCgroup(MemoryReading& reading, std::optional<uint64_t>& limit) const;
 
   SourceKind kind_;
   std::string dir_;  // the memory cgroup directory; empty for the host
