@@ -1,8 +1,11 @@
 #include "probes/registry.h"
 
+#include "probes/dns/dns_probe.h"
+#include "probes/http/http_probe.h"
 #include "probes/postgres/postgres_probe.h"
 #include "probes/redis/redis_probe.h"
 #include "probes/resource/resource_probes.h"
+#include "probes/tcp/tcp_probe.h"
 
 namespace sidecar::probes {
 namespace {
@@ -14,6 +17,9 @@ constexpr ProbeType kProbeTypes[] = {
     {"cpu", &resource::CreateCpuProbe, /*critical_by_default=*/false},
     {"memory", &resource::CreateMemoryProbe, /*critical_by_default=*/false},
     {"disk", &resource::CreateDiskProbe, /*critical_by_default=*/false},
+    {"http", &http::CreateHttpProbe, /*critical_by_default=*/false},
+    {"dns", &dns::CreateDnsProbe, /*critical_by_default=*/false},
+    {"tcp", &tcp::CreateTcpProbe, /*critical_by_default=*/false},
 };
 
 }  // namespace

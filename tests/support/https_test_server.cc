@@ -93,8 +93,9 @@ double MakeLeaf(HttpsTestServer::Cert kind, SSL_CTX* ctx) {
 
 bool WriteAll(SSL* ssl, int fd, const char* data, size_t size) {
   while (size > 0) {
-    const int n = ssl != nullptr ? SSL_write(ssl, data, static_cast<int>(std::min<size_t>(size, 1 << 20)))
-                                 : static_cast<int>(::send(fd, data, size, MSG_NOSIGNAL));
+    const int n = ssl != nullptr
+                      ? SSL_write(ssl, data, static_cast<int>(std::min<size_t>(size, 1 << 20)))
+                      : static_cast<int>(::send(fd, data, size, MSG_NOSIGNAL));
     if (n <= 0) return false;
     data += n;
     size -= static_cast<size_t>(n);
@@ -118,18 +119,30 @@ std::string Lower(std::string text) {
 
 const char* StatusText(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 307: return "Temporary Redirect";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    case 529: return "Overloaded";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 307:
+      return "Temporary Redirect";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    case 529:
+      return "Overloaded";
+    default:
+      return "Status";
   }
 }
 
@@ -238,9 +251,8 @@ void HttpsTestServer::Serve(int fd) {
     request.target = request_line.substr(space1 + 1, space2 - space1 - 1);
     while (line_end != std::string::npos && line_end < head.size()) {
       const size_t next = head.find("\r\n", line_end + 2);
-      const std::string line = head.substr(line_end + 2, next == std::string::npos
-                                                              ? std::string::npos
-                                                              : next - line_end - 2);
+      const std::string line = head.substr(
+          line_end + 2, next == std::string::npos ? std::string::npos : next - line_end - 2);
       const size_t colon = line.find(':');
       if (colon != std::string::npos) {
         size_t start = colon + 1;
@@ -278,8 +290,8 @@ bool HttpsTestServer::Respond(void* ssl_ptr, int fd, const TestResponse& respons
     }
     return false;
   }
-  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
-                     StatusText(response.status) + "\r\n";
+  std::string head =
+      "HTTP/1.1 " + std::to_string(response.status) + " " + StatusText(response.status) + "\r\n";
   for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
   const bool chunked = response.mode == TestResponse::Mode::kHuge && response.chunked;
   size_t length = response.body.size();

@@ -24,7 +24,7 @@ namespace sidecar::testing {
 
 struct TestRequest {
   std::string method;
-  std::string target;                         // "/v1/models?limit=1"
+  std::string target;                          // "/v1/models?limit=1"
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
 };
