@@ -28,37 +28,34 @@ namespace sidecar {
 namespace {
 
 double UnixNow() {
-  return std::chrono::duration<double>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string ConfigPath(const AppOptions &options) {
-  if (!options.config_path.empty())
-    return options.config_path;
-  const char *env = std::getenv("AGENT_CONFIG");
+std::string ConfigPath(const AppOptions& options) {
+  if (!options.config_path.empty()) return options.config_path;
+  const char* env = std::getenv("AGENT_CONFIG");
   return env != nullptr ? env : "";
 }
 
-config::LoadResult Load(const AppOptions &options) {
+config::LoadResult Load(const AppOptions& options) {
   const std::string path = ConfigPath(options);
   if (path.empty()) {
-    return config::LoadConfigText(std::string(config::DefaultConfigText()),
-                                  "built-in default", config::ProcessEnv());
+    return config::LoadConfigText(std::string(config::DefaultConfigText()), "built-in default",
+                                  config::ProcessEnv());
   }
   return config::LoadConfigFile(path, config::ProcessEnv());
 }
 
-void PrintErrors(const std::vector<config::ConfigError> &errors) {
-  for (const config::ConfigError &error : errors) {
+void PrintErrors(const std::vector<config::ConfigError>& errors) {
+  for (const config::ConfigError& error : errors) {
     std::fprintf(stderr, "%s\n", Redact(error.ToString()).c_str());
   }
 }
 
 // --listen beats $AGENT_LISTEN, which beats the file. Returns false with a
 // message on stderr.
-bool ResolveListen(const AppOptions &options, config::ListenAddress *listen) {
-  const char *env = std::getenv("AGENT_LISTEN");
+bool ResolveListen(const AppOptions& options, config::ListenAddress* listen) {
+  const char* env = std::getenv("AGENT_LISTEN");
   std::optional<std::string> text = options.listen;
   std::string origin = "--listen";
   if (!text && env != nullptr && *env != '\0') {
@@ -66,27 +63,23 @@ bool ResolveListen(const AppOptions &options, config::ListenAddress *listen) {
     origin = "AGENT_LISTEN";
   }
   if (text && !config::ParseListenAddress(*text, listen)) {
-    std::fprintf(stderr,
-                 "%s: expected HOST:PORT such as 0.0.0.0:9779, got '%s'\n",
-                 origin.c_str(), text->c_str());
+    std::fprintf(stderr, "%s: expected HOST:PORT such as 0.0.0.0:9779, got '%s'\n", origin.c_str(),
+                 text->c_str());
     return false;
   }
   return true;
 }
 
 // Where a local client reaches an agent listening on `listen`.
-std::string LoopbackFor(const std::string &host) {
-  if (host == "0.0.0.0" || host.empty())
-    return "127.0.0.1";
-  if (host == "::")
-    return "::1";
+std::string LoopbackFor(const std::string& host) {
+  if (host == "0.0.0.0" || host.empty()) return "127.0.0.1";
+  if (host == "::") return "::1";
   return host;
 }
 
-std::vector<metrics::ProbeIdentity>
-Identities(const std::vector<config::ProbeConfig> &probes) {
+std::vector<metrics::ProbeIdentity> Identities(const std::vector<config::ProbeConfig>& probes) {
   std::vector<metrics::ProbeIdentity> out;
-  for (const config::ProbeConfig &probe : probes) {
+  for (const config::ProbeConfig& probe : probes) {
     out.push_back({probe.name, probe.type, probe.timeout, probe.labels});
   }
   return out;
@@ -94,16 +87,15 @@ Identities(const std::vector<config::ProbeConfig> &probes) {
 
 // The running agent: owns the loop, the probes and everything they feed.
 class Agent {
-public:
+ public:
   Agent(config::AgentConfig config, AppOptions options)
-      : options_(std::move(options)), config_(std::move(config)),
+      : options_(std::move(options)),
+        config_(std::move(config)),
         resolver_(&loop_),
         scheduler_(
             &loop_, &loop_, &resolver_,
-            [this](const scheduler::RunRecord &record) { OnRun(record); },
-            [this] {
-              return std::uniform_real_distribution<double>(0, 1)(random_);
-            }),
+            [this](const scheduler::RunRecord& record) { OnRun(record); },
+            [this] { return std::uniform_real_distribution<double>(0, 1)(random_); }),
         started_(Clock::now()) {}
 
   int Run() {
@@ -112,8 +104,8 @@ public:
     http::HttpServerOptions server_options;
     server_options.host = config_.listen.host;
     server_options.port = config_.listen.port;
-    auto server = http::HttpServer::Start(
-        server_options, [routes](const http::HttpRequest &request) {
+    auto server =
+        http::HttpServer::Start(server_options, [routes](const http::HttpRequest& request) {
           return http::HandleRequest(request, routes);
         });
     if (!server.ok()) {
@@ -126,9 +118,8 @@ public:
     }
     store_.SetConfigReload(true, UnixNow());
     Apply(std::move(config_.probes), started_ + config_.startup_grace);
-    spdlog::info("agent {} listening on {} with {} probes from {}",
-                 kAgentVersion, config_.listen.ToString(),
-                 scheduler_.probes().size(), config_.source);
+    spdlog::info("agent {} listening on {} with {} probes from {}", kAgentVersion,
+                 config_.listen.ToString(), scheduler_.probes().size(), config_.source);
     loop_.Run();
     scheduler_.Stop();
     server_->Stop();
@@ -136,7 +127,7 @@ public:
     return kExitOk;
   }
 
-private:
+ private:
   bool WatchSignals() {
     sigset_t set;
     sigemptyset(&set);
@@ -154,8 +145,7 @@ private:
         if (info.ssi_signo == SIGHUP) {
           Reload();
         } else {
-          spdlog::info("received {}, stopping",
-                       info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+          spdlog::info("received {}, stopping", info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
           loop_.Stop();
         }
       }
@@ -168,15 +158,14 @@ private:
     // Keep what is known of probes that stay, so /health does not forget them
     // on a reload.
     std::map<std::string, health::ProbeView> previous;
-    for (health::ProbeView &view : views_) {
+    for (health::ProbeView& view : views_) {
       previous[view.name + "\n" + view.type] = std::move(view);
     }
     views_.clear();
-    for (const config::ProbeConfig &probe : probes) {
+    for (const config::ProbeConfig& probe : probes) {
       health::ProbeView view;
       auto old = previous.find(probe.name + "\n" + probe.type);
-      if (old != previous.end())
-        view = std::move(old->second);
+      if (old != previous.end()) view = std::move(old->second);
       view.name = probe.name;
       view.type = probe.type;
       view.critical = probe.critical;
@@ -190,13 +179,11 @@ private:
   void Reload() {
     config::LoadResult loaded = Load(options_);
     if (loaded.ok() && !ResolveListen(options_, &loaded.config.listen)) {
-      loaded.errors.push_back(
-          {"--listen/AGENT_LISTEN", 0, 0, "", "invalid listen address"});
+      loaded.errors.push_back({"--listen/AGENT_LISTEN", 0, 0, "", "invalid listen address"});
     }
     if (!loaded.ok()) {
-      for (const config::ConfigError &error : loaded.errors) {
-        spdlog::error("reload refused, keeping the running config: {}",
-                      error.ToString());
+      for (const config::ConfigError& error : loaded.errors) {
+        spdlog::error("reload refused, keeping the running config: {}", error.ToString());
       }
       store_.SetConfigReload(false, UnixNow());
       return;
@@ -210,35 +197,28 @@ private:
     config_.degraded_status_code = loaded.config.degraded_status_code;
     store_.SetConfigReload(true, UnixNow());
     Apply(std::move(loaded.config.probes), TimePoint{});
-    spdlog::info("reloaded {} probes from {}", scheduler_.probes().size(),
-                 loaded.config.source);
+    spdlog::info("reloaded {} probes from {}", scheduler_.probes().size(), loaded.config.source);
   }
 
-  void OnRun(const scheduler::RunRecord &record) {
+  void OnRun(const scheduler::RunRecord& record) {
     const double now = UnixNow();
-    for (health::ProbeView &view : views_) {
-      if (view.name != record.probe.name)
-        continue;
+    for (health::ProbeView& view : views_) {
+      if (view.name != record.probe.name) continue;
       view.state = record.state;
       view.reason = Redact(record.result.reason);
       view.duration_seconds = ToSeconds(record.duration);
       view.last_check_unix = now;
       view.failures_in_a_row = record.failures_in_a_row;
-      if (record.result.verdict != probes::Verdict::kUnhealthy)
-        view.last_success_unix = now;
+      if (record.result.verdict != probes::Verdict::kUnhealthy) view.last_success_unix = now;
     }
-    store_.RecordRun(record.probe.name, record.result, record.duration,
-                     record.state, now);
+    store_.RecordRun(record.probe.name, record.result, record.duration, record.state, now);
     if (record.state_changed) {
-      const std::string reason =
-          record.result.reason.empty() ? "" : ": " + record.result.reason;
+      const std::string reason = record.result.reason.empty() ? "" : ": " + record.result.reason;
       if (record.state == health::ProbeState::kUnhealthy) {
-        spdlog::warn("probe {} ({}) is unhealthy{}", record.probe.name,
-                     record.probe.type, reason);
+        spdlog::warn("probe {} ({}) is unhealthy{}", record.probe.name, record.probe.type, reason);
       } else {
-        spdlog::info("probe {} ({}) is {}{}", record.probe.name,
-                     record.probe.type, health::ProbeStateName(record.state),
-                     reason);
+        spdlog::info("probe {} ({}) is {}{}", record.probe.name, record.probe.type,
+                     health::ProbeStateName(record.state), reason);
       }
     }
     Publish();
@@ -279,9 +259,9 @@ void BlockSignals() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-} // namespace
+}  // namespace
 
-int RunAgent(const AppOptions &options) {
+int RunAgent(const AppOptions& options) {
   BlockSignals();
   config::LoadResult loaded = Load(options);
   if (!loaded.ok()) {
@@ -296,21 +276,20 @@ int RunAgent(const AppOptions &options) {
   return agent.Run();
 }
 
-int ValidateConfig(const AppOptions &options) {
+int ValidateConfig(const AppOptions& options) {
   config::LoadResult loaded = Load(options);
   if (loaded.ok() && !ResolveListen(options, &loaded.config.listen)) {
     return kExitBadConfig;
   }
   if (!loaded.ok()) {
     PrintErrors(loaded.errors);
-    std::fprintf(stderr, "%s: %zu problem%s\n", loaded.config.source.c_str(),
-                 loaded.errors.size(), loaded.errors.size() == 1 ? "" : "s");
+    std::fprintf(stderr, "%s: %zu problem%s\n", loaded.config.source.c_str(), loaded.errors.size(),
+                 loaded.errors.size() == 1 ? "" : "s");
     return kExitBadConfig;
   }
   std::printf("%s: valid; listen %s; %zu probes:", loaded.config.source.c_str(),
-              loaded.config.listen.ToString().c_str(),
-              loaded.config.probes.size());
-  for (const config::ProbeConfig &probe : loaded.config.probes) {
+              loaded.config.listen.ToString().c_str(), loaded.config.probes.size());
+  for (const config::ProbeConfig& probe : loaded.config.probes) {
     std::printf(" %s(%s%s)", probe.name.c_str(), probe.type.c_str(),
                 probe.critical ? ", critical" : "");
   }
@@ -318,24 +297,22 @@ int ValidateConfig(const AppOptions &options) {
   return kExitOk;
 }
 
-int RunCheck(const AppOptions &options) {
+int RunCheck(const AppOptions& options) {
   signal(SIGPIPE, SIG_IGN);
   config::LoadResult loaded = Load(options);
   // The daemon's address, found the way the daemon finds it; a broken config
   // still lets us ask an agent on the default (or overridden) address.
-  config::ListenAddress listen =
-      loaded.ok() ? loaded.config.listen : config::ListenAddress{};
+  config::ListenAddress listen = loaded.ok() ? loaded.config.listen : config::ListenAddress{};
   if (!ResolveListen(options, &listen)) {
     return kExitBadConfig;
   }
-  auto answer = http::HttpGet(LoopbackFor(listen.host), listen.port, "/health",
-                              options.check_timeout);
+  auto answer =
+      http::HttpGet(LoopbackFor(listen.host), listen.port, "/health", options.check_timeout);
   if (answer.ok()) {
     auto snapshot = health::ParseHealthJson(answer->body);
     if (!snapshot.ok()) {
       std::printf("not ready: %s:%u answered %d with no agent health\n",
-                  LoopbackFor(listen.host).c_str(), listen.port,
-                  answer->status);
+                  LoopbackFor(listen.host).c_str(), listen.port, answer->status);
       return kExitUnhealthy;
     }
     std::printf("%s", health::RenderCheckSummary(*snapshot).c_str());
@@ -344,8 +321,8 @@ int RunCheck(const AppOptions &options) {
   if (!http::IsConnectionRefused(answer.status())) {
     // Something holds the port but does not answer in time: that agent is not
     // healthy.
-    std::printf("not ready: agent at %s did not answer: %s\n",
-                listen.ToString().c_str(), answer.status().message().c_str());
+    std::printf("not ready: agent at %s did not answer: %s\n", listen.ToString().c_str(),
+                answer.status().message().c_str());
     return kExitUnhealthy;
   }
   // No agent running: probe once, here and now.
@@ -360,14 +337,13 @@ int RunCheck(const AppOptions &options) {
   health::HealthSnapshot snapshot;
   snapshot.degraded_status_code = loaded.config.degraded_status_code;
   for (size_t i = 0; i < results.size(); ++i) {
-    const config::ProbeConfig &probe = loaded.config.probes[i];
+    const config::ProbeConfig& probe = loaded.config.probes[i];
     health::ProbeView view;
     view.name = probe.name;
     view.type = probe.type;
     view.critical = probe.critical;
     view.reason = Redact(results[i].reason);
-    view.state = results[i].verdict == probes::Verdict::kHealthy
-                     ? health::ProbeState::kHealthy
+    view.state = results[i].verdict == probes::Verdict::kHealthy ? health::ProbeState::kHealthy
                  : results[i].verdict == probes::Verdict::kDegraded
                      ? health::ProbeState::kDegraded
                      : health::ProbeState::kUnhealthy;
@@ -378,4 +354,4 @@ int RunCheck(const AppOptions &options) {
   return health::HttpStatusFor(snapshot) == 200 ? kExitOk : kExitUnhealthy;
 }
 
-} // namespace sidecar
+}  // namespace sidecar

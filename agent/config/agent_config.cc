@@ -10,11 +10,9 @@ namespace sidecar::config {
 namespace {
 
 bool IsValidName(std::string_view name) {
-  if (name.empty() || name.size() > 64)
-    return false;
+  if (name.empty() || name.size() > 64) return false;
   for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' &&
-        c != '.') {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') {
       return false;
     }
   }
@@ -27,24 +25,22 @@ bool IsValidLabelName(std::string_view name) {
     return false;
   }
   for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
-      return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
   }
   return true;
 }
 
 // Labels the agent sets itself; config labels may not override them.
 bool IsReservedLabel(std::string_view name) {
-  return name == "probe" || name == "type" || name == "status" ||
-         name == "reason" || name == "phase" || name == "mountpoint";
+  return name == "probe" || name == "type" || name == "status" || name == "reason" ||
+         name == "phase" || name == "mountpoint";
 }
 
-void CheckLabels(ConfigNode &node, const char *key,
-                 const std::map<std::string, std::string> &labels) {
-  for (const auto &[name, value] : labels) {
+void CheckLabels(ConfigNode& node, const char* key,
+                 const std::map<std::string, std::string>& labels) {
+  for (const auto& [name, value] : labels) {
     if (!IsValidLabelName(name)) {
-      node.Error(key,
-                 "label name '" + name + "' must match [a-zA-Z_][a-zA-Z0-9_]*");
+      node.Error(key, "label name '" + name + "' must match [a-zA-Z_][a-zA-Z0-9_]*");
     } else if (IsReservedLabel(name)) {
       node.Error(key, "label name '" + name + "' is set by the agent itself");
     }
@@ -55,31 +51,28 @@ struct Defaults {
   Duration interval = std::chrono::seconds(15);
   Duration timeout = std::chrono::seconds(5);
   health::Thresholds thresholds;
-  bool timeout_given = false; // the file set defaults.timeout
+  bool timeout_given = false;  // the file set defaults.timeout
 };
 
-Defaults ReadDefaults(ConfigNode &root) {
+Defaults ReadDefaults(ConfigNode& root) {
   Defaults defaults;
   auto node = root.GetMap("defaults");
   if (!node) {
     return defaults;
   }
-  if (auto v = node->GetDuration("interval"))
-    defaults.interval = *v;
+  if (auto v = node->GetDuration("interval")) defaults.interval = *v;
   if (auto v = node->GetDuration("timeout")) {
     defaults.timeout = *v;
     defaults.timeout_given = true;
   }
-  if (auto v = node->GetInt("healthy_threshold", 1, 100))
-    defaults.thresholds.healthy = *v;
-  if (auto v = node->GetInt("unhealthy_threshold", 1, 100))
-    defaults.thresholds.unhealthy = *v;
+  if (auto v = node->GetInt("healthy_threshold", 1, 100)) defaults.thresholds.healthy = *v;
+  if (auto v = node->GetInt("unhealthy_threshold", 1, 100)) defaults.thresholds.unhealthy = *v;
   node->CheckUnknownKeys();
   return defaults;
 }
 
-void ReadProbe(ConfigNode &node, const Defaults &defaults, AgentConfig &config,
-               std::set<std::string> &names) {
+void ReadProbe(ConfigNode& node, const Defaults& defaults, AgentConfig& config,
+               std::set<std::string>& names) {
   // A probe whose variable is unset is left out entirely, before anything else
   // is read, so that `url: ${DATABASE_URL}` does not fail when DATABASE_URL is
   // absent.
@@ -98,8 +91,7 @@ void ReadProbe(ConfigNode &node, const Defaults &defaults, AgentConfig &config,
   if (auto name = node.GetString("name")) {
     probe.name = *name;
     if (!IsValidName(probe.name)) {
-      node.Error("name", "'" + probe.name +
-                             "' must be 1-64 letters, digits, '_', '-' or '.'");
+      node.Error("name", "'" + probe.name + "' must be 1-64 letters, digits, '_', '-' or '.'");
     } else if (!names.insert(probe.name).second) {
       node.Error("name", "duplicate probe name '" + probe.name + "'");
     }
@@ -107,7 +99,7 @@ void ReadProbe(ConfigNode &node, const Defaults &defaults, AgentConfig &config,
     node.ErrorHere("missing required key 'name'");
   }
 
-  const probes::ProbeType *type = nullptr;
+  const probes::ProbeType* type = nullptr;
   if (auto type_name = node.GetString("type")) {
     probe.type = *type_name;
     type = probes::FindProbeType(probe.type);
@@ -116,53 +108,44 @@ void ReadProbe(ConfigNode &node, const Defaults &defaults, AgentConfig &config,
       for (std::string_view n : probes::ProbeTypeNames()) {
         known += (known.empty() ? "" : ", ") + std::string(n);
       }
-      node.Error("type", "unknown probe type '" + probe.type +
-                             "' (known: " + known + ")");
+      node.Error("type", "unknown probe type '" + probe.type + "' (known: " + known + ")");
     }
   } else {
     node.ErrorHere("missing required key 'type'");
   }
 
-  if (auto v = node.GetDuration("interval"))
-    probe.interval = *v;
+  if (auto v = node.GetDuration("interval")) probe.interval = *v;
   const bool timeout_given = node.Has("timeout") || defaults.timeout_given;
   if (auto v = node.GetDuration("timeout")) {
     probe.timeout = *v;
   } else if (!timeout_given) {
     probe.timeout = std::min(probe.timeout,
-                             probe.interval); // a 1s interval gets a 1s timeout
+                             probe.interval);  // a 1s interval gets a 1s timeout
   }
-  if (auto v = node.GetInt("healthy_threshold", 1, 100))
-    probe.thresholds.healthy = *v;
-  if (auto v = node.GetInt("unhealthy_threshold", 1, 100))
-    probe.thresholds.unhealthy = *v;
+  if (auto v = node.GetInt("healthy_threshold", 1, 100)) probe.thresholds.healthy = *v;
+  if (auto v = node.GetInt("unhealthy_threshold", 1, 100)) probe.thresholds.unhealthy = *v;
   probe.critical = type != nullptr && type->critical_by_default;
-  if (auto v = node.GetBool("critical"))
-    probe.critical = *v;
+  if (auto v = node.GetBool("critical")) probe.critical = *v;
   probe.labels = config.labels;
   if (auto labels = node.GetStringMap("labels")) {
     CheckLabels(node, "labels", *labels);
-    for (const auto &[k, v] : *labels)
-      probe.labels[k] = v;
+    for (const auto& [k, v] : *labels) probe.labels[k] = v;
   }
 
   if (probe.interval < std::chrono::milliseconds(100)) {
-    node.Error("interval", FormatDuration(probe.interval) +
-                               " is too short (at least 100ms)");
+    node.Error("interval", FormatDuration(probe.interval) + " is too short (at least 100ms)");
   }
   if (probe.timeout <= Duration::zero()) {
     node.Error("timeout", "must be more than 0s");
   } else if (probe.timeout > probe.interval) {
-    node.Error("timeout", FormatDuration(probe.timeout) +
-                              " must not exceed interval " +
+    node.Error("timeout", FormatDuration(probe.timeout) + " must not exceed interval " +
                               FormatDuration(probe.interval));
   }
 
   if (type != nullptr) {
     probe.probe = type->create(node);
     if (probe.probe == nullptr && node.state().errors.size() == errors_before) {
-      node.ErrorHere(
-          "probe could not be created"); // a factory must say why; never silent
+      node.ErrorHere("probe could not be created");  // a factory must say why; never silent
     }
   }
   node.CheckUnknownKeys();
@@ -171,7 +154,7 @@ void ReadProbe(ConfigNode &node, const Defaults &defaults, AgentConfig &config,
   }
 }
 
-} // namespace
+}  // namespace
 
 std::string ListenAddress::ToString() const {
   if (host.find(':') != std::string::npos) {
@@ -180,21 +163,19 @@ std::string ListenAddress::ToString() const {
   return host + ":" + std::to_string(port);
 }
 
-bool ParseListenAddress(std::string_view text, ListenAddress *out) {
+bool ParseListenAddress(std::string_view text, ListenAddress* out) {
   ListenAddress address;
   std::string_view port_text;
   if (!text.empty() && text[0] == '[') {
     const size_t close = text.find(']');
-    if (close == std::string_view::npos || close + 1 >= text.size() ||
-        text[close + 1] != ':') {
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
       return false;
     }
     address.host = std::string(text.substr(1, close - 1));
     port_text = text.substr(close + 2);
-  } else if (const size_t colon = text.rfind(':');
-             colon != std::string_view::npos) {
+  } else if (const size_t colon = text.rfind(':'); colon != std::string_view::npos) {
     if (text.find(':') != colon) {
-      return false; // a bare IPv6 address needs brackets
+      return false;  // a bare IPv6 address needs brackets
     }
     address.host = colon == 0 ? "0.0.0.0" : std::string(text.substr(0, colon));
     port_text = text.substr(colon + 1);
@@ -206,8 +187,7 @@ bool ParseListenAddress(std::string_view text, ListenAddress *out) {
   }
   uint32_t port = 0;
   for (char c : port_text) {
-    if (!std::isdigit(static_cast<unsigned char>(c)))
-      return false;
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
     port = port * 10 + static_cast<uint32_t>(c - '0');
   }
   if (port > 65535 || address.host.empty()) {
@@ -218,8 +198,7 @@ bool ParseListenAddress(std::string_view text, ListenAddress *out) {
   return true;
 }
 
-LoadResult LoadConfigText(const std::string &text, const std::string &file,
-                          const EnvLookup &env) {
+LoadResult LoadConfigText(const std::string& text, const std::string& file, const EnvLookup& env) {
   auto state = std::make_shared<ParseState>();
   state->file = file;
   state->env = env;
@@ -230,13 +209,12 @@ LoadResult LoadConfigText(const std::string &text, const std::string &file,
     result.errors = state->errors;
     return result;
   }
-  AgentConfig &config = result.config;
+  AgentConfig& config = result.config;
 
   if (auto listen = root.GetString("listen")) {
     if (!ParseListenAddress(*listen, &config.listen)) {
       root.Error("listen",
-                 "expected HOST:PORT such as 0.0.0.0:9779 or [::]:9779, got '" +
-                     *listen + "'");
+                 "expected HOST:PORT such as 0.0.0.0:9779 or [::]:9779, got '" + *listen + "'");
     }
   }
   if (auto log = root.GetMap("log")) {
@@ -244,27 +222,22 @@ LoadResult LoadConfigText(const std::string &text, const std::string &file,
       if (IsLogLevel(*level)) {
         config.log_level = *level;
       } else {
-        log->Error(
-            "level",
-            "expected one of trace, debug, info, warn, error, off; got '" +
-                *level + "'");
+        log->Error("level",
+                   "expected one of trace, debug, info, warn, error, off; got '" + *level + "'");
       }
     }
     if (auto format = log->GetString("format")) {
       if (!ParseLogFormat(*format, &config.log_format)) {
-        log->Error("format",
-                   "expected auto, json or text; got '" + *format + "'");
+        log->Error("format", "expected auto, json or text; got '" + *format + "'");
       }
     }
     log->CheckUnknownKeys();
   }
-  if (auto grace = root.GetDuration("startup_grace"))
-    config.startup_grace = *grace;
+  if (auto grace = root.GetDuration("startup_grace")) config.startup_grace = *grace;
   if (auto health = root.GetMap("health")) {
     if (auto code = health->GetInt("degraded_status_code", 200, 599)) {
       if (*code != 200 && *code != 503) {
-        health->Error("degraded_status_code",
-                      "expected 200 or 503, got " + std::to_string(*code));
+        health->Error("degraded_status_code", "expected 200 or 503, got " + std::to_string(*code));
       }
       config.degraded_status_code = static_cast<int>(*code);
     }
@@ -276,7 +249,7 @@ LoadResult LoadConfigText(const std::string &text, const std::string &file,
   }
   const Defaults defaults = ReadDefaults(root);
   std::set<std::string> names;
-  for (ConfigNode &node : root.GetMapList("probes")) {
+  for (ConfigNode& node : root.GetMapList("probes")) {
     ReadProbe(node, defaults, config, names);
   }
   root.CheckUnknownKeys();
@@ -284,12 +257,11 @@ LoadResult LoadConfigText(const std::string &text, const std::string &file,
   return result;
 }
 
-LoadResult LoadConfigFile(const std::string &path, const EnvLookup &env) {
+LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     LoadResult result;
-    result.errors.push_back(
-        ConfigError{path, 0, 0, "", "cannot read the config file"});
+    result.errors.push_back(ConfigError{path, 0, 0, "", "cannot read the config file"});
     return result;
   }
   std::ostringstream text;
@@ -297,4 +269,4 @@ LoadResult LoadConfigFile(const std::string &path, const EnvLookup &env) {
   return LoadConfigText(text.str(), path, env);
 }
 
-} // namespace sidecar::config
+}  // namespace sidecar::config
