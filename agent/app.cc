@@ -4,6 +4,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -52,8 +53,7 @@ void PrintErrors(const std::vector<config::ConfigError>& errors) {
   }
 }
 
-// --listen beats $AGENT_LISTEN, which beats the file. Returns false with a
-// message on stderr.
+// --listen beats $AGENT_LISTEN, which beats the file. Returns false with a message on stderr.
 bool ResolveListen(const AppOptions& options, config::ListenAddress* listen) {
   const char* env = std::getenv("AGENT_LISTEN");
   std::optional<std::string> text = options.listen;
@@ -76,6 +76,29 @@ std::string LoopbackFor(const std::string& host) {
   if (host == "::") return "::1";
   return host;
 }
+
+// What exporters receive of one run: an owned copy, made once for all of them.
+exporters::ProbeRun ExportedRun(const scheduler::RunRecord& record, double unix_now) {
+  exporters::ProbeRun run;
+  run.probe = record.probe.name;
+  run.type = record.probe.type;
+  run.labels = record.probe.labels;
+  run.unix_ms = static_cast<int64_t>(unix_now * 1000);
+  const bool success = record.result.verdict != probes::Verdict::kUnhealthy;
+  run.points.push_back({"probe_success", exporters::PointKind::kGauge, {}, success ? 1.0 : 0.0});
+  run.points.push_back(
+      {"probe_duration_seconds", exporters::PointKind::kDuration, {}, ToSeconds(record.duration)});
+  for (const probes::Sample& sample : record.result.samples) {
+    const auto kind = sample.metric->type == probes::MetricType::kCounter
+                          ? exporters::PointKind::kCounter
+                          : exporters::PointKind::kGauge;
+    run.points.push_back({sample.metric->name, kind, sample.labels, sample.value});
+  }
+  return run;
+}
+
+// Exporters get this much of the 1 s SIGTERM budget (and of a reload) to deliver what is queued.
+constexpr auto kExporterStopBudget = std::chrono::milliseconds(500);
 
 std::vector<metrics::ProbeIdentity> Identities(const std::vector<config::ProbeConfig>& probes) {
   std::vector<metrics::ProbeIdentity> out;
@@ -118,10 +141,12 @@ class Agent {
     }
     store_.SetConfigReload(true, UnixNow());
     Apply(std::move(config_.probes), started_ + config_.startup_grace);
+    StartExporters(std::move(config_.exporters));
     spdlog::info("agent {} listening on {} with {} probes from {}", kAgentVersion,
                  config_.listen.ToString(), scheduler_.probes().size(), config_.source);
     loop_.Run();
     scheduler_.Stop();
+    StopExporters();
     server_->Stop();
     spdlog::info("agent stopped");
     return kExitOk;
@@ -155,8 +180,7 @@ class Agent {
 
   void Apply(std::vector<config::ProbeConfig> probes, TimePoint grace_until) {
     store_.Reconcile(Identities(probes));
-    // Keep what is known of probes that stay, so /health does not forget them
-    // on a reload.
+    // Keep what is known of probes that stay, so /health does not forget them on a reload.
     std::map<std::string, health::ProbeView> previous;
     for (health::ProbeView& view : views_) {
       previous[view.name + "\n" + view.type] = std::move(view);
@@ -197,6 +221,8 @@ class Agent {
     config_.degraded_status_code = loaded.config.degraded_status_code;
     store_.SetConfigReload(true, UnixNow());
     Apply(std::move(loaded.config.probes), TimePoint{});
+    StopExporters();
+    StartExporters(std::move(loaded.config.exporters));
     spdlog::info("reloaded {} probes from {}", scheduler_.probes().size(), loaded.config.source);
   }
 
@@ -212,6 +238,10 @@ class Agent {
       if (record.result.verdict != probes::Verdict::kUnhealthy) view.last_success_unix = now;
     }
     store_.RecordRun(record.probe.name, record.result, record.duration, record.state, now);
+    if (!exporters_.empty()) {
+      const exporters::ProbeRun run = ExportedRun(record, now);
+      for (config::ExporterConfig& entry : exporters_) entry.exporter->Offer(run);
+    }
     if (record.state_changed) {
       const std::string reason = record.result.reason.empty() ? "" : ": " + record.result.reason;
       if (record.state == health::ProbeState::kUnhealthy) {
@@ -224,9 +254,37 @@ class Agent {
     Publish();
   }
 
+  void StartExporters(std::vector<config::ExporterConfig> exporters) {
+    exporters_ = std::move(exporters);
+    for (config::ExporterConfig& entry : exporters_) {
+      entry.exporter->Start();
+      spdlog::info("exporter {} ({}) started", entry.name, entry.type);
+    }
+    Publish();
+  }
+
+  // Stops every exporter within one shared budget; their last totals reach /metrics.
+  void StopExporters() {
+    const TimePoint deadline = Clock::now() + kExporterStopBudget;
+    for (config::ExporterConfig& entry : exporters_) {
+      entry.exporter->Stop(std::max(Duration::zero(), deadline - Clock::now()));
+      const exporters::ExporterStats stats = entry.exporter->Stats();
+      store_.RecordExporter(entry.name, stats.sent, stats.dropped, stats.errors);
+      store_.RecordExporter(entry.name, 0, 0, 0);  // a new exporter of this name counts on
+    }
+    exporters_.clear();
+  }
+
   void Publish() {
     auto snapshot = std::make_shared<health::HealthSnapshot>();
     snapshot->probes = views_;
+    for (const config::ExporterConfig& entry : exporters_) {
+      exporters::ExporterStats stats = entry.exporter->Stats();
+      store_.RecordExporter(entry.name, stats.sent, stats.dropped, stats.errors);
+      snapshot->exporters.push_back({entry.name, entry.type, stats.sent, stats.dropped,
+                                     stats.errors, Redact(stats.last_error),
+                                     stats.last_error_unix});
+    }
     snapshot->degraded_status_code = config_.degraded_status_code;
     health::Summarize(*snapshot);
     store_.SetReady(snapshot->ready, health::ProbeStateName(snapshot->overall));
@@ -242,14 +300,14 @@ class Agent {
   std::mt19937_64 random_{std::random_device{}()};
   scheduler::Scheduler scheduler_;
   std::vector<health::ProbeView> views_;
+  std::vector<config::ExporterConfig> exporters_;
   std::unique_ptr<http::HttpServer> server_;
   TimePoint started_;
   int signal_fd_ = -1;
 };
 
 void BlockSignals() {
-  // Blocked in every thread (threads inherit the mask); the loop reads them
-  // from a signalfd.
+  // Blocked in every thread (threads inherit the mask); the loop reads them from a signalfd.
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
@@ -300,8 +358,8 @@ int ValidateConfig(const AppOptions& options) {
 int RunCheck(const AppOptions& options) {
   signal(SIGPIPE, SIG_IGN);
   config::LoadResult loaded = Load(options);
-  // The daemon's address, found the way the daemon finds it; a broken config
-  // still lets us ask an agent on the default (or overridden) address.
+  // The daemon's address, found the way the daemon finds it; a broken config still lets us
+  // ask an agent on the default (or overridden) address.
   config::ListenAddress listen = loaded.ok() ? loaded.config.listen : config::ListenAddress{};
   if (!ResolveListen(options, &listen)) {
     return kExitBadConfig;
@@ -319,8 +377,7 @@ int RunCheck(const AppOptions& options) {
     return answer->status == 200 ? kExitOk : kExitUnhealthy;
   }
   if (!http::IsConnectionRefused(answer.status())) {
-    // Something holds the port but does not answer in time: that agent is not
-    // healthy.
+    // Something holds the port but does not answer in time: that agent is not healthy.
     std::printf("not ready: agent at %s did not answer: %s\n", listen.ToString().c_str(),
                 answer.status().message().c_str());
     return kExitUnhealthy;

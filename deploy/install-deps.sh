@@ -19,7 +19,7 @@ BUILD_PACKAGES=(
 # Real peers and tools the integration tests use.
 TEST_PACKAGES=(
   postgresql redis-server redis-tools prometheus prometheus-alertmanager
-  openssl curl clang-format procps iproute2 util-linux
+  openssl curl clang-format procps iproute2 util-linux nodejs npm
 )
 # Runtime libraries behind each -dev package above (Debian 12 names); the image installs only
 # these. The Dockerfile checks with ldd that nothing the binary loads is missing.

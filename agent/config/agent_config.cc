@@ -73,9 +73,8 @@ Defaults ReadDefaults(ConfigNode& root) {
 
 void ReadProbe(ConfigNode& node, const Defaults& defaults, AgentConfig& config,
                std::set<std::string>& names) {
-  // A probe whose variable is unset is left out entirely, before anything else
-  // is read, so that `url: ${DATABASE_URL}` does not fail when DATABASE_URL is
-  // absent.
+  // A probe whose variable is unset is left out entirely, before anything else is read, so
+  // that `url: ${DATABASE_URL}` does not fail when DATABASE_URL is absent.
   if (auto variable = node.GetString("if_env_set")) {
     const auto value = node.state().env(*variable);
     if (!value || value->empty()) {
@@ -119,8 +118,7 @@ void ReadProbe(ConfigNode& node, const Defaults& defaults, AgentConfig& config,
   if (auto v = node.GetDuration("timeout")) {
     probe.timeout = *v;
   } else if (!timeout_given) {
-    probe.timeout = std::min(probe.timeout,
-                             probe.interval);  // a 1s interval gets a 1s timeout
+    probe.timeout = std::min(probe.timeout, probe.interval);  // a 1s interval gets a 1s timeout
   }
   if (auto v = node.GetInt("healthy_threshold", 1, 100)) probe.thresholds.healthy = *v;
   if (auto v = node.GetInt("unhealthy_threshold", 1, 100)) probe.thresholds.unhealthy = *v;
@@ -151,6 +149,57 @@ void ReadProbe(ConfigNode& node, const Defaults& defaults, AgentConfig& config,
   node.CheckUnknownKeys();
   if (node.state().errors.size() == errors_before) {
     config.probes.push_back(std::move(probe));
+  }
+}
+
+void ReadExporter(ConfigNode& node, AgentConfig& config, std::set<std::string>& names) {
+  if (auto variable = node.GetString("if_env_set")) {
+    const auto value = node.state().env(*variable);
+    if (!value || value->empty()) {
+      return;
+    }
+  }
+  const size_t errors_before = node.state().errors.size();
+  ExporterConfig entry;
+  const exporters::ExporterType* type = nullptr;
+  if (auto type_name = node.GetString("type")) {
+    entry.type = *type_name;
+    type = exporters::FindExporterType(entry.type);
+    if (type == nullptr) {
+      std::string known;
+      for (std::string_view n : exporters::ExporterTypeNames()) {
+        known += (known.empty() ? "" : ", ") + std::string(n);
+      }
+      node.Error("type", "unknown exporter type '" + entry.type + "' (known: " + known + ")");
+    }
+  } else {
+    node.ErrorHere("missing required key 'type'");
+  }
+  entry.name = entry.type;
+  if (auto name = node.GetString("name")) {
+    entry.name = *name;
+    if (!IsValidName(entry.name)) {
+      node.Error("name", "'" + entry.name + "' must be 1-64 letters, digits, '_', '-' or '.'");
+    }
+  }
+  if (!entry.name.empty() && !names.insert(entry.name).second) {
+    node.Error(node.Has("name") ? "name" : "type",
+               "duplicate exporter name '" + entry.name + "' (give each one a distinct name:)");
+  }
+  exporters::QueueOptions queue;
+  queue.name = entry.name;
+  queue.type = entry.type;
+  if (auto size = node.GetInt("queue_size", 1, 100000))
+    queue.queue_size = static_cast<size_t>(*size);
+  if (type != nullptr) {
+    entry.exporter = type->create(node, queue);
+    if (entry.exporter == nullptr && node.state().errors.size() == errors_before) {
+      node.ErrorHere("exporter could not be created");
+    }
+  }
+  node.CheckUnknownKeys();
+  if (node.state().errors.size() == errors_before && entry.exporter != nullptr) {
+    config.exporters.push_back(std::move(entry));
   }
 }
 
@@ -251,6 +300,10 @@ LoadResult LoadConfigText(const std::string& text, const std::string& file, cons
   std::set<std::string> names;
   for (ConfigNode& node : root.GetMapList("probes")) {
     ReadProbe(node, defaults, config, names);
+  }
+  std::set<std::string> exporter_names;
+  for (ConfigNode& node : root.GetMapList("exporters")) {
+    ReadExporter(node, config, exporter_names);
   }
   root.CheckUnknownKeys();
   result.errors = state->errors;

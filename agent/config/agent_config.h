@@ -15,6 +15,7 @@
 #include "agent/common/log.h"
 #include "agent/config/config_node.h"
 #include "agent/health/health_tracker.h"
+#include "exporters/registry.h"
 #include "probes/registry.h"
 
 namespace sidecar::config {
@@ -41,6 +42,13 @@ struct ProbeConfig {
   probes::ProbePtr probe;
 };
 
+// One entry of `exporters:`; the exporter is created (not started) when the config is loaded.
+struct ExporterConfig {
+  std::string name;  // unique; defaults to the type
+  std::string type;
+  exporters::ExporterPtr exporter;
+};
+
 struct AgentConfig {
   std::string source;  // the file, or "built-in default"
   ListenAddress listen;
@@ -51,6 +59,7 @@ struct AgentConfig {
   int degraded_status_code = 200;
   std::map<std::string, std::string> labels;  // constant labels on every probe series
   std::vector<ProbeConfig> probes;
+  std::vector<ExporterConfig> exporters;
 };
 
 struct LoadResult {

@@ -96,6 +96,23 @@ std::string RenderHealthJson(const HealthSnapshot& snapshot, const AgentFacts& f
       {"uptime_seconds", Round(facts.uptime_seconds, 0.001)},
       {"probes", std::move(probes)},
   };
+  if (!snapshot.exporters.empty()) {
+    nlohmann::ordered_json exporters = nlohmann::ordered_json::object();
+    for (const ExporterView& exporter : snapshot.exporters) {
+      nlohmann::ordered_json entry = {
+          {"type", exporter.type},
+          {"sent", exporter.sent},
+          {"dropped", exporter.dropped},
+          {"errors", exporter.errors},
+      };
+      if (!exporter.last_error.empty()) {
+        entry["last_error"] = Redact(exporter.last_error);
+        entry["last_error_time"] = IsoTime(exporter.last_error_unix);
+      }
+      exporters[exporter.name] = std::move(entry);
+    }
+    body["exporters"] = std::move(exporters);
+  }
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

@@ -6,6 +6,7 @@
 // their snapshot alive while they render it). Snapshots are immutable once published.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,8 +31,20 @@ struct ProbeView {
   uint32_t failures_in_a_row = 0;
 };
 
+// A push exporter as /health shows it. Exporters never change readiness.
+struct ExporterView {
+  std::string name;
+  std::string type;
+  uint64_t sent = 0;
+  uint64_t dropped = 0;
+  uint64_t errors = 0;
+  std::string last_error;  // redacted; empty when there was none
+  double last_error_unix = 0;
+};
+
 struct HealthSnapshot {
   std::vector<ProbeView> probes;
+  std::vector<ExporterView> exporters;
   ProbeState overall = ProbeState::kStarting;
   bool ready = false;
   int degraded_status_code = 200;

@@ -101,6 +101,19 @@ MetricStore::MetricStore()
                        .Name("agent_config_last_reload_success_timestamp_seconds")
                        .Help("Unix time of the last successful configuration load.")
                        .Register(*registry_)),
+      exporter_sent_(BuildCounter()
+                         .Name("agent_exporter_sent_total")
+                         .Help("Data points each push exporter handed to its receiver.")
+                         .Register(*registry_)),
+      exporter_dropped_(BuildCounter()
+                            .Name("agent_exporter_dropped_total")
+                            .Help("Data points each push exporter dropped (queue full, receiver "
+                                  "absent or slow, retries exhausted).")
+                            .Register(*registry_)),
+      exporter_errors_(BuildCounter()
+                           .Name("agent_exporter_errors_total")
+                           .Help("Failed deliveries of each push exporter.")
+                           .Register(*registry_)),
       process_collector_(std::make_shared<ProcessCollector>()) {
   BuildGauge()
       .Name("agent_build_info")
@@ -111,6 +124,20 @@ MetricStore::MetricStore()
 }
 
 MetricStore::~MetricStore() = default;
+
+void MetricStore::RecordExporter(const std::string& exporter, uint64_t sent, uint64_t dropped,
+                                 uint64_t errors) {
+  ExporterSeries& series = exporters_[exporter];
+  const uint64_t now[3] = {sent, dropped, errors};
+  prometheus::Family<prometheus::Counter>* families[3] = {&exporter_sent_, &exporter_dropped_,
+                                                          &exporter_errors_};
+  for (int i = 0; i < 3; ++i) {
+    const uint64_t base = now[i] < series.last[i] ? 0 : series.last[i];
+    prometheus::Counter& counter = families[i]->Add({{"exporter", exporter}});
+    counter.Increment(static_cast<double>(now[i] - base));
+    series.last[i] = now[i];
+  }
+}
 
 prometheus::Labels MetricStore::LabelsFor(const ProbeSeries& series,
                                           const probes::Labels& extra) const {

@@ -49,6 +49,12 @@ class MetricStore {
   void SetReady(bool ready, const char* overall_status);
   void SetConfigReload(bool successful, double unix_now);
 
+  // An exporter's own totals since it started (agent_exporter_{sent,dropped,errors}_total
+  // {exporter}). Totals lower than the last ones mean a new exporter of that name (a reload):
+  // the counters go on from where they were.
+  void RecordExporter(const std::string& exporter, uint64_t sent, uint64_t dropped,
+                      uint64_t errors);
+
   // The text exposition (format 0.0.4) of every series.
   std::string Render() const;
 
@@ -75,6 +81,14 @@ class MetricStore {
   prometheus::Family<prometheus::Gauge>& ready_;
   prometheus::Family<prometheus::Gauge>& reload_ok_;
   prometheus::Family<prometheus::Gauge>& reload_time_;
+  prometheus::Family<prometheus::Counter>& exporter_sent_;
+  prometheus::Family<prometheus::Counter>& exporter_dropped_;
+  prometheus::Family<prometheus::Counter>& exporter_errors_;
+
+  struct ExporterSeries {
+    uint64_t last[3] = {0, 0, 0};  // sent, dropped, errors as last reported
+  };
+  std::map<std::string, ExporterSeries> exporters_;
 
   std::map<std::string, std::unique_ptr<ProbeSeries>> probes_;
   std::shared_ptr<prometheus::Collectable> process_collector_;

@@ -1,0 +1,115 @@
+#include "exporters/queued_exporter.h"
+
+#include <chrono>
+
+namespace sidecar::exporters {
+
+namespace {
+
+QueueOptions AtLeastOne(QueueOptions options) {
+  if (options.queue_size == 0) options.queue_size = 1;
+  return options;
+}
+
+}  // namespace
+
+QueuedExporter::QueuedExporter(QueueOptions options) : options_(AtLeastOne(std::move(options))) {}
+
+QueuedExporter::~QueuedExporter() {
+  // A subclass has stopped the worker already (Deliver is its method); this is a safety net
+  // for the case where Start() was never called or Stop() ran.
+  if (worker_.joinable()) {
+    stopping_ = true;
+    wake_.notify_all();
+    worker_.join();
+  }
+}
+
+void QueuedExporter::Start() {
+  if (worker_.joinable()) return;
+  worker_ = std::thread([this] { Work(); });
+}
+
+void QueuedExporter::Offer(const ProbeRun& run) {
+  uint64_t dropped = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) return;
+    while (queue_.size() >= options_.queue_size) {
+      dropped += queue_.front().points.size();
+      queue_.pop_front();
+    }
+    queue_.push_back(run);
+  }
+  dropped_ += dropped;
+  wake_.notify_one();
+}
+
+void QueuedExporter::Stop(Duration budget) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!stopping_) stop_deadline_ = Clock::now() + budget;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (worker_.joinable()) worker_.join();
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const ProbeRun& run : queue_) dropped_ += run.points.size();
+  queue_.clear();
+}
+
+ExporterStats QueuedExporter::Stats() const {
+  ExporterStats stats;
+  stats.sent = sent_.load();
+  stats.dropped = dropped_.load();
+  stats.errors = errors_.load();
+  std::lock_guard<std::mutex> lock(mutex_);
+  stats.last_error = last_error_;
+  stats.last_error_unix = last_error_unix_;
+  return stats;
+}
+
+void QueuedExporter::CountError(const std::string& message) {
+  ++errors_;
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::lock_guard<std::mutex> lock(mutex_);
+  last_error_ = message;
+  last_error_unix_ = now;
+}
+
+bool QueuedExporter::SleepUnlessStopping(Duration wait) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return !wake_.wait_for(lock, wait, [this] { return stopping_.load(); });
+}
+
+TimePoint QueuedExporter::stop_deadline() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stop_deadline_;
+}
+
+void QueuedExporter::Work() {
+  std::vector<ProbeRun> batch;
+  TimePoint next_flush = Clock::now() + options_.flush_interval;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (options_.flush_interval > Duration::zero()) {
+        wake_.wait_until(lock, next_flush, [this] { return stopping_.load(); });
+      } else {
+        wake_.wait(lock, [this] { return stopping_.load() || !queue_.empty(); });
+      }
+      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+      queue_.clear();
+    }
+    next_flush = Clock::now() + options_.flush_interval;
+    if (!batch.empty()) {
+      // On stop, one last delivery of what is queued, bounded by the stop deadline.
+      Deliver(batch);
+      batch.clear();
+    }
+    if (stopping_) return;
+  }
+}
+
+}  // namespace sidecar::exporters
