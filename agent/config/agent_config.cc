@@ -47,6 +47,22 @@ void CheckLabels(ConfigNode& node, const char* key,
   }
 }
 
+// `if_env_set: VAR` or `if_env_set: [VAR1, VAR2]`: the entry exists only when one of the
+// variables is set and not empty. Without the key it always exists.
+bool AnyEnvSet(ConfigNode& node) {
+  auto variables = node.GetStringList("if_env_set");
+  if (!variables) {
+    return true;
+  }
+  for (const std::string& variable : *variables) {
+    const auto value = node.state().env(variable);
+    if (value && !value->empty()) {
+      return true;
+    }
+  }
+  return false;
+}
+
 struct Defaults {
   Duration interval = std::chrono::seconds(15);
   Duration timeout = std::chrono::seconds(5);
@@ -75,11 +91,8 @@ void ReadProbe(ConfigNode& node, const Defaults& defaults, AgentConfig& config,
                std::set<std::string>& names) {
   // A probe whose variable is unset is left out entirely, before anything else is read, so
   // that `url: ${DATABASE_URL}` does not fail when DATABASE_URL is absent.
-  if (auto variable = node.GetString("if_env_set")) {
-    const auto value = node.state().env(*variable);
-    if (!value || value->empty()) {
-      return;
-    }
+  if (!AnyEnvSet(node)) {
+    return;
   }
   ProbeConfig probe;
   probe.interval = defaults.interval;
@@ -153,11 +166,8 @@ void ReadProbe(ConfigNode& node, const Defaults& defaults, AgentConfig& config,
 }
 
 void ReadExporter(ConfigNode& node, AgentConfig& config, std::set<std::string>& names) {
-  if (auto variable = node.GetString("if_env_set")) {
-    const auto value = node.state().env(*variable);
-    if (!value || value->empty()) {
-      return;
-    }
+  if (!AnyEnvSet(node)) {
+    return;
   }
   const size_t errors_before = node.state().errors.size();
   ExporterConfig entry;

@@ -136,6 +136,14 @@ TEST_CASE("LoadConfigText: if_env_set leaves a probe out when its variable is un
   CHECK(without.config.probes.empty());
 }
 
+TEST_CASE("LoadConfigText: if_env_set with a list keeps the probe when any variable is set",
+          "[config]") {
+  const char* yaml = "probes:\n  - {name: cpu, type: cpu, if_env_set: [A_KEY, B_KEY]}\n";
+  CHECK(LoadConfigText(yaml, "agent.yaml", Env({})).config.probes.empty());
+  CHECK(LoadConfigText(yaml, "agent.yaml", Env({{"A_KEY", ""}})).config.probes.empty());
+  CHECK(LoadConfigText(yaml, "agent.yaml", Env({{"B_KEY", "x"}})).config.probes.size() == 1);
+}
+
 TEST_CASE("LoadConfigText: ${VAR} forms expand from the environment", "[config]") {
   const LoadResult result = LoadConfigText(
       "listen: ${HOST:-0.0.0.0}:${PORT}\nprobes:\n  - name: ${NAME:+named}\n    type: cpu\n",
