@@ -19,8 +19,12 @@ BUILD_PACKAGES=(
 # Real peers and tools the integration tests use.
 TEST_PACKAGES=(
   postgresql redis-server redis-tools prometheus prometheus-alertmanager
-  openssl curl clang-format procps iproute2 util-linux nodejs npm
+  openssl curl clang-format procps iproute2 util-linux
 )
+# The OTLP tests decode with the OpenTelemetry project's JavaScript decoder. A machine that
+# already has node and npm (Debian's or another build, which may bundle npm and conflict with
+# Debian's npm package) keeps them; otherwise Debian's are installed.
+NODE_PACKAGES=(nodejs npm)
 # Runtime libraries behind each -dev package above (Debian 12 names); the image installs only
 # these. The Dockerfile checks with ldd that nothing the binary loads is missing.
 RUNTIME_PACKAGES=(
@@ -34,7 +38,12 @@ usage() { echo "usage: $0 [--test | --runtime]" >&2; exit 2; }
 packages=()
 case "${1:-}" in
   "") packages=("${BUILD_PACKAGES[@]}") ;;
-  --test) packages=("${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}") ;;
+  --test)
+    packages=("${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}")
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+      packages+=("${NODE_PACKAGES[@]}")
+    fi
+    ;;
   --runtime) packages=("${RUNTIME_PACKAGES[@]}") ;;
   -h | --help) usage ;;
   *) echo "install-deps: unknown argument '$1'" >&2; usage ;;
