@@ -121,8 +121,11 @@ TEST_CASE("agent --check: exit 0 when the running agent is ready, 1 when it is n
                                               {"CLOSED_PORT", std::to_string(closed)},
                                               {"OTHER_CRITICAL", "false"}};
     AgentProcess agent({"--config", config, "--listen", Listen(port)}, env);
-    REQUIRE_THAT(WaitForBody(port, "/health", {R"("other":{"status":"unhealthy")"}, seconds(15)),
-                 Catch::Contains(R"("other":{"status":"unhealthy")"));
+    const std::string health = WaitForBody(
+        port, "/health", {R"("cache":{"status":"healthy")", R"("other":{"status":"unhealthy")"},
+        seconds(15));
+    REQUIRE_THAT(health, Catch::Contains(R"("cache":{"status":"healthy")"));
+    REQUIRE_THAT(health, Catch::Contains(R"("other":{"status":"unhealthy")"));
     auto [status, output] =
         RunAgentCommand({"--config", config, "--check"}, {{"AGENT_LISTEN", Listen(port)},
                                                           {"REDIS_URL", "x"},

@@ -120,7 +120,7 @@ TEST_CASE("AppendResponse: handler headers cannot break the framing", "[http]") 
   CHECK(wire.find("Content-Length: 3\r\n") != std::string::npos);
 }
 
-TEST_CASE("AppendResponse: 204 has no body and no length; nonsense status is 500", "[http]") {
+TEST_CASE("AppendResponse: 204 has no body and no length, nonsense status is 500", "[http]") {
   HttpResponse response;
   response.status = 204;
   response.body = "ignored";

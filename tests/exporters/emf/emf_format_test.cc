@@ -100,7 +100,7 @@ TEST_CASE("EMF: more than 100 metrics are split, more than 30 dimensions are cut
   }
 }
 
-TEST_CASE("EMF: counters are sent as increases with unit Count; other units follow the name",
+TEST_CASE("EMF: counters are sent as increases with unit Count, other units follow the name",
           "[exporters][emf]") {
   ProbeRun run = MakeRun();
   Format format;

@@ -84,7 +84,7 @@ TEST_CASE("OtlpExporter: 429 without Retry-After backs off exponentially before 
   exporter->Stop(std::chrono::milliseconds(100));
 }
 
-TEST_CASE("OtlpExporter: 400 is never retried; its points are dropped",
+TEST_CASE("OtlpExporter: 400 is never retried, its points are dropped",
           "[exporters][otlp][integration]") {
   ScriptedHttpServer server({{400, "", "bad request", false}, {200, "", "", false}});
   ExporterPtr exporter = Make("    endpoint: " + server.url() + "\n");

@@ -42,7 +42,7 @@ TEST_CASE("OTLP retry: Retry-After in seconds or as an HTTP-date", "[exporters][
   }
 }
 
-TEST_CASE("OTLP retry: backoff doubles up to the cap, with jitter in [0.5, 1)",
+TEST_CASE("OTLP retry: backoff doubles up to the cap, with jitter between half and all of it",
           "[exporters][otlp]") {
   struct Case {
     int attempt;
