@@ -6,29 +6,17 @@
 
 #include "agent/loop/event_loop.h"
 #include "agent/loop/resolver.h"
+#include "tests/support/probe_config.h"
 
 namespace sidecar::probes::dns {
 namespace {
 
 using namespace std::chrono_literals;
 
-struct Parsed {
-  ProbePtr probe;
-  std::string errors;
-};
+using Parsed = sidecar::testing::ParsedProbe;
 
 Parsed Parse(const std::string& entry) {
-  auto state = std::make_shared<config::ParseState>();
-  state->file = "test.yaml";
-  state->env = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
-  auto root = config::ConfigNode::Parse("probes:\n  -\n" + entry, state);
-  auto probes = root.GetMapList("probes");
-  REQUIRE(probes.size() == 1);
-  Parsed parsed;
-  parsed.probe = CreateDnsProbe(probes[0]);
-  probes[0].CheckUnknownKeys();
-  for (const auto& error : state->errors) parsed.errors += error.ToString() + "\n";
-  return parsed;
+  return sidecar::testing::ParseProbeEntry(entry, &CreateDnsProbe);
 }
 
 ProbeResult Run(Probe& probe) {

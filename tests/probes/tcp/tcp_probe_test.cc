@@ -7,6 +7,7 @@
 #include "agent/loop/event_loop.h"
 #include "agent/loop/resolver.h"
 #include "tests/support/https_test_server.h"
+#include "tests/support/probe_config.h"
 #include "tests/support/test_env.h"
 
 namespace sidecar::probes::tcp {
@@ -18,23 +19,10 @@ using sidecar::testing::RequireEnv;
 using sidecar::testing::TestRequest;
 using sidecar::testing::TestResponse;
 
-struct Parsed {
-  ProbePtr probe;
-  std::string errors;
-};
+using Parsed = sidecar::testing::ParsedProbe;
 
 Parsed Parse(const std::string& entry) {
-  auto state = std::make_shared<config::ParseState>();
-  state->file = "test.yaml";
-  state->env = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
-  auto root = config::ConfigNode::Parse("probes:\n  -\n" + entry, state);
-  auto probes = root.GetMapList("probes");
-  REQUIRE(probes.size() == 1);
-  Parsed parsed;
-  parsed.probe = CreateTcpProbe(probes[0]);
-  probes[0].CheckUnknownKeys();
-  for (const auto& error : state->errors) parsed.errors += error.ToString() + "\n";
-  return parsed;
+  return sidecar::testing::ParseProbeEntry(entry, &CreateTcpProbe);
 }
 
 ProbePtr Make(const std::string& entry) {
