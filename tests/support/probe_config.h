@@ -3,6 +3,7 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,12 +18,17 @@ struct ParsedProbe {
   std::string errors;  // every ConfigError, one per line
 };
 
-// `entry` is the body of one list item, indented by four spaces ("    url: x\n").
+// `entry` is the body of one list item, indented by four spaces ("    url: x\n"); ${VAR} comes
+// from `env`.
 inline ParsedProbe ParseProbeEntry(const std::string& entry,
-                                   probes::ProbePtr (*factory)(config::ConfigNode&)) {
+                                   probes::ProbePtr (*factory)(config::ConfigNode&),
+                                   const std::map<std::string, std::string>& env = {}) {
   auto state = std::make_shared<config::ParseState>();
   state->file = "test.yaml";
-  state->env = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+  state->env = [env](const std::string& name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
   auto root = config::ConfigNode::Parse("probes:\n  -\n" + entry, state);
   auto probes = root.GetMapList("probes");
   REQUIRE(probes.size() == 1);

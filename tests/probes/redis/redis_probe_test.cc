@@ -19,6 +19,7 @@
 #include "agent/loop/event_loop.h"
 #include "agent/loop/resolver.h"
 #include "probes/redis/redis_metrics.h"
+#include "tests/support/probe_config.h"
 #include "tests/support/test_env.h"
 
 namespace sidecar::probes::redis {
@@ -30,23 +31,12 @@ using Env = std::map<std::string, std::string>;
 
 // The probe of `entry` (YAML of one probe, indented by four spaces), with ${VAR} from `env`.
 ProbePtr MakeProbe(const std::string& entry, const Env& env = {}) {
-  auto state = std::make_shared<config::ParseState>();
-  state->file = "test.yaml";
-  state->env = [env](const std::string& name) -> std::optional<std::string> {
-    auto it = env.find(name);
-    return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
-  };
-  auto root = config::ConfigNode::Parse("probes:\n  -\n" + entry, state);
-  auto probes = root.GetMapList("probes");
-  REQUIRE(probes.size() == 1);
-  ProbePtr probe = CreateRedisProbe(probes[0]);
-  probes[0].CheckUnknownKeys();
-  std::string errors;
-  for (const auto& error : state->errors) errors += error.ToString() + "\n";
-  INFO(errors);
-  REQUIRE(state->errors.empty());
-  REQUIRE(probe != nullptr);
-  return probe;
+  sidecar::testing::ParsedProbe parsed =
+      sidecar::testing::ParseProbeEntry(entry, &CreateRedisProbe, env);
+  INFO(parsed.errors);
+  REQUIRE(parsed.errors.empty());
+  REQUIRE(parsed.probe != nullptr);
+  return std::move(parsed.probe);
 }
 
 // An event loop and resolver that run one probe and count its completions.
