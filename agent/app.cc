@@ -19,9 +19,13 @@
 #include "agent/http/http_client.h"
 #include "agent/http/http_server.h"
 #include "agent/http/routes.h"
+#include "agent/loop/curl_multi.h"
 #include "agent/loop/event_loop.h"
 #include "agent/loop/resolver.h"
+#include "agent/metrics/metric_samples.h"
 #include "agent/metrics/metric_store.h"
+#include "agent/metrics/rule_collector.h"
+#include "agent/rules/rule_manager.h"
 #include "agent/scheduler/scheduler.h"
 #include "agent/version.h"
 
@@ -97,6 +101,9 @@ exporters::ProbeRun ExportedRun(const scheduler::RunRecord& record, double unix_
   return run;
 }
 
+// How long a finished probe run may wait for the snapshot that shows it.
+constexpr auto kPublishDelay = std::chrono::milliseconds(10);
+
 // Exporters get this much of the 1 s SIGTERM budget (and of a reload) to deliver what is queued.
 constexpr auto kExporterStopBudget = std::chrono::milliseconds(500);
 
@@ -119,11 +126,18 @@ class Agent {
             &loop_, &loop_, &resolver_,
             [this](const scheduler::RunRecord& record) { OnRun(record); },
             [this] { return std::uniform_real_distribution<double>(0, 1)(random_); }),
-        started_(Clock::now()) {}
+        curl_(&loop_),
+        rules_(&loop_, [this] { return metrics::FamiliesToSamples(store_.Collect(false)); }),
+        started_(Clock::now()) {
+    rules_.set_on_publish([this] { PublishSoon(); });
+  }
 
   int Run() {
     http::RouteContext routes{&board_, &store_, kAgentVersion, started_,
                               [this] { return loop_.last_iteration(); }};
+    routes.rules = [this] { return rules_.snapshot(); };
+    store_.AddCollectable(
+        std::make_shared<metrics::RuleCollector>([this] { return rules_.snapshot(); }));
     http::HttpServerOptions server_options;
     server_options.host = config_.listen.host;
     server_options.port = config_.listen.port;
@@ -142,10 +156,12 @@ class Agent {
     store_.SetConfigReload(true, UnixNow());
     Apply(std::move(config_.probes), started_ + config_.startup_grace);
     StartExporters(std::move(config_.exporters));
+    StartRules(std::move(config_.rules));
     spdlog::info("agent {} listening on {} with {} probes from {}", kAgentVersion,
                  config_.listen.ToString(), scheduler_.probes().size(), config_.source);
     loop_.Run();
     scheduler_.Stop();
+    rules_.Stop();
     StopExporters();
     server_->Stop();
     spdlog::info("agent stopped");
@@ -223,6 +239,7 @@ class Agent {
     Apply(std::move(loaded.config.probes), TimePoint{});
     StopExporters();
     StartExporters(std::move(loaded.config.exporters));
+    StartRules(std::move(loaded.config.rules));
     spdlog::info("reloaded {} probes from {}", scheduler_.probes().size(), loaded.config.source);
   }
 
@@ -251,7 +268,7 @@ class Agent {
                      health::ProbeStateName(record.state), reason);
       }
     }
-    Publish();
+    PublishSoon();
   }
 
   void StartExporters(std::vector<config::ExporterConfig> exporters) {
@@ -275,7 +292,36 @@ class Agent {
     exporters_.clear();
   }
 
+  void StartRules(config::RulesConfig rules) {
+    size_t count = 0;
+    for (const rules::GroupDef& group : rules.groups) count += group.rules.size();
+    std::vector<notify::NotifierPtr> notifiers = notify::MakeNotifiers(rules.alerting, &curl_);
+    const size_t notifier_count = notifiers.size();
+    rules_.Update(std::move(rules.groups), rules.options, std::move(notifiers));
+    if (count > 0 || notifier_count > 0) {
+      spdlog::info(
+          "evaluating {} rules every {}, notifying {} receivers", count,
+          FormatDuration(std::chrono::milliseconds(rules.options.group.default_interval_ms)),
+          notifier_count);
+    }
+  }
+
+  // Probe runs finish in bursts (every probe of an interval at once, with hundreds of probes):
+  // one snapshot per burst rather than one per run, which would copy every probe's view for
+  // every run.
+  void PublishSoon() {
+    if (publish_timer_ != 0) return;
+    publish_timer_ = loop_.AddTimer(kPublishDelay, [this] {
+      publish_timer_ = 0;
+      Publish();
+    });
+  }
+
   void Publish() {
+    if (publish_timer_ != 0) {
+      loop_.CancelTimer(publish_timer_);
+      publish_timer_ = 0;
+    }
     auto snapshot = std::make_shared<health::HealthSnapshot>();
     snapshot->probes = views_;
     for (const config::ExporterConfig& entry : exporters_) {
@@ -284,6 +330,24 @@ class Agent {
       snapshot->exporters.push_back({entry.name, entry.type, stats.sent, stats.dropped,
                                      stats.errors, Redact(stats.last_error),
                                      stats.last_error_unix});
+    }
+    if (auto rules = rules_.snapshot()) {
+      for (const rules::AlertView& view : rules->alerts) {
+        health::AlertView alert;
+        alert.state = std::string(rules::AlertStateName(view.alert.state));
+        for (const promql::Label& label : view.alert.labels) {
+          if (label.name == "alertname") {
+            alert.name = label.value;
+          } else {
+            alert.labels[label.name] = label.value;
+          }
+        }
+        auto summary = view.alert.annotations.find("summary");
+        if (summary != view.alert.annotations.end()) alert.summary = summary->second;
+        alert.active_since_unix = static_cast<double>(view.alert.active_at) / 1000;
+        alert.value = view.alert.value;
+        snapshot->alerts.push_back(std::move(alert));
+      }
     }
     snapshot->degraded_status_code = config_.degraded_status_code;
     health::Summarize(*snapshot);
@@ -302,7 +366,10 @@ class Agent {
   std::vector<health::ProbeView> views_;
   std::vector<config::ExporterConfig> exporters_;
   std::unique_ptr<http::HttpServer> server_;
+  CurlMulti curl_;  // the notifiers' HTTP; declared before rules_, which holds them
+  rules::RuleManager rules_;
   TimePoint started_;
+  TimerId publish_timer_ = 0;
   int signal_fd_ = -1;
 };
 
@@ -351,7 +418,13 @@ int ValidateConfig(const AppOptions& options) {
     std::printf(" %s(%s%s)", probe.name.c_str(), probe.type.c_str(),
                 probe.critical ? ", critical" : "");
   }
-  std::printf("\n");
+  size_t rule_count = 0;
+  for (const rules::GroupDef& group : loaded.config.rules.groups) rule_count += group.rules.size();
+  const notify::AlertingConfig& alerting = loaded.config.rules.alerting;
+  const size_t receivers = alerting.alertmanagers.size() + alerting.slack.size() +
+                           alerting.pagerduty.size() + alerting.webhooks.size();
+  std::printf("; %zu rules in %zu groups; %zu alert receivers\n", rule_count,
+              loaded.config.rules.groups.size(), receivers);
   return kExitOk;
 }
 

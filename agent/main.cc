@@ -2,10 +2,12 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "agent/app.h"
 #include "agent/common/duration.h"
 #include "agent/config/agent_config.h"
+#include "agent/rules/unit_test_runner.h"
 #include "agent/version.h"
 
 int main(int argc, char** argv) {
@@ -17,6 +19,7 @@ int main(int argc, char** argv) {
   bool print_default = false;
   std::string listen;
   std::string check_timeout = "2s";
+  std::vector<std::string> test_rule_files;
 
   CLI::App app(
       "agent: probes what a service depends on (Postgres, Redis, external APIs, the container's\n"
@@ -41,6 +44,10 @@ int main(int argc, char** argv) {
   app.add_flag("--validate-config,-t", validate,
                "Check the config (every problem with file:line:column) and exit: 0 valid, 2 not");
   app.add_flag("--print-default-config", print_default, "Print the built-in default config");
+  app.add_option("--test-rules", test_rule_files,
+                 "Run Prometheus rule unit-test files (promtool's format) and exit: 0 all "
+                 "passed, 1 a test failed, 2 a file could not be read or loaded")
+      ->check(CLI::ExistingFile);
   app.footer(
       "Exit status: 0 ok/ready, 1 not ready or failed to start, 2 invalid config or usage.\n"
       "Signals: SIGTERM/SIGINT stop, SIGHUP reloads the config (a bad one is refused and the\n"
@@ -65,6 +72,9 @@ int main(int argc, char** argv) {
   }
   options.check_timeout = *timeout;
 
+  if (!test_rule_files.empty()) {
+    return sidecar::rules::RunRuleUnitTests(test_rule_files);
+  }
   if (print_default) {
     const std::string_view text = sidecar::config::DefaultConfigText();
     std::fwrite(text.data(), 1, text.size(), stdout);

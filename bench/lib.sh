@@ -325,3 +325,50 @@ bench_le() {
   awk -v a="$1" -v b="$2" 'BEGIN {
     exit !(a ~ /^-?[0-9.eE+-]+$/ && b ~ /^-?[0-9.eE+-]+$/ && a + 0 <= b + 0) }'
 }
+
+# --- additions for http_bench.sh and exporters_bench.sh ----------------------------------------
+
+# bench_have COMMAND PACKAGE: true when COMMAND (or a path, when it starts with "/") exists;
+# otherwise says how to install PACKAGE and returns 1. Installs nothing.
+bench_have() {
+  if [[ $1 == /* ]]; then
+    [[ -x $1 ]] && return 0
+  else
+    command -v "$1" >/dev/null 2>&1 && return 0
+  fi
+  bench_log "$1 not found: install it with 'apt-get install -y $2'"
+  return 1
+}
+
+# bench_build TARGET...: configures ROOT/build-bench (Release, no tests, -Werror off as in
+# core_bench.sh, -DAGENT_BUILD_BENCH=ON) and builds TARGETs; sets BENCH_BUILD. Needs ROOT.
+bench_build() {
+  BENCH_BUILD=$ROOT/build-bench
+  bench_cmd cmake -S "$ROOT" -B "$BENCH_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DAGENT_BUILD_TESTS=OFF -DAGENT_WERROR=OFF -DAGENT_BUILD_BENCH=ON
+  bench_cmd ninja -C "$BENCH_BUILD" "$@"
+  { cmake -S "$ROOT" -B "$BENCH_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DAGENT_BUILD_TESTS=OFF -DAGENT_WERROR=OFF -DAGENT_BUILD_BENCH=ON >"$BENCH_DIR/build.log" 2>&1 &&
+    timeout 1200 ninja -C "$BENCH_BUILD" "$@" >>"$BENCH_DIR/build.log" 2>&1; } || {
+    grep -E "error|Error|FAILED" "$BENCH_DIR/build.log" | head -n 20 >&2
+    bench_die "building $* in $BENCH_BUILD failed (log above)"
+  }
+}
+
+# bench_percentile P: the P-th percentile (nearest rank, 0-100) of the numbers on stdin.
+bench_percentile() {
+  sort -g | awk -v p="$1" '{v[NR] = $1} END {
+    if (NR == 0) {print "nan"; exit}
+    i = int(p / 100 * NR + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR; print v[i]}'
+}
+
+# bench_loadavg: the 1, 5 and 15 minute load averages, as in uptime.
+bench_loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# bench_mem_hwm PID: VmHWM (peak resident set) in kB.
+bench_mem_hwm() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
+
+# bench_json_num FIELD: the number of "FIELD" in the flat JSON object on stdin (no jq needed).
+bench_json_num() {
+  sed -n "s/.*\"$1\":\([-0-9.eE+]*\).*/\1/p"
+}

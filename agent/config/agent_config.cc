@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -45,22 +46,6 @@ void CheckLabels(ConfigNode& node, const char* key,
       node.Error(key, "label name '" + name + "' is set by the agent itself");
     }
   }
-}
-
-// `if_env_set: VAR` or `if_env_set: [VAR1, VAR2]`: the entry exists only when one of the
-// variables is set and not empty. Without the key it always exists.
-bool AnyEnvSet(ConfigNode& node) {
-  auto variables = node.GetStringList("if_env_set");
-  if (!variables) {
-    return true;
-  }
-  for (const std::string& variable : *variables) {
-    const auto value = node.state().env(variable);
-    if (value && !value->empty()) {
-      return true;
-    }
-  }
-  return false;
 }
 
 struct Defaults {
@@ -213,6 +198,14 @@ void ReadExporter(ConfigNode& node, AgentConfig& config, std::set<std::string>& 
   }
 }
 
+// Relative rule file globs are read against the config file's directory (the working
+// directory for the built-in default).
+std::string BaseDir(const std::string& file) {
+  const std::filesystem::path parent = std::filesystem::path(file).parent_path();
+  if (file == "built-in default" || parent.empty()) return ".";
+  return parent.string();
+}
+
 }  // namespace
 
 std::string ListenAddress::ToString() const {
@@ -315,6 +308,7 @@ LoadResult LoadConfigText(const std::string& text, const std::string& file, cons
   for (ConfigNode& node : root.GetMapList("exporters")) {
     ReadExporter(node, config, exporter_names);
   }
+  ReadRules(root, BaseDir(file), &config.rules);
   root.CheckUnknownKeys();
   result.errors = state->errors;
   return result;

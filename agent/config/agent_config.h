@@ -14,6 +14,7 @@
 #include "agent/common/duration.h"
 #include "agent/common/log.h"
 #include "agent/config/config_node.h"
+#include "agent/config/rules_config.h"
 #include "agent/health/health_tracker.h"
 #include "exporters/registry.h"
 #include "probes/registry.h"
@@ -60,6 +61,7 @@ struct AgentConfig {
   std::map<std::string, std::string> labels;  // constant labels on every probe series
   std::vector<ProbeConfig> probes;
   std::vector<ExporterConfig> exporters;
+  RulesConfig rules;
 };
 
 struct LoadResult {

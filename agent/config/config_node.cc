@@ -454,4 +454,14 @@ void ConfigNode::CheckUnknownKeys() {
   }
 }
 
+bool AnyEnvSet(ConfigNode& node) {
+  auto variables = node.GetStringList("if_env_set");
+  if (!variables) return true;
+  for (const std::string& variable : *variables) {
+    const auto value = node.state().env(variable);
+    if (value && !value->empty()) return true;
+  }
+  return false;
+}
+
 }  // namespace sidecar::config

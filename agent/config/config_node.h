@@ -101,4 +101,9 @@ class ConfigNode {
   std::string path_;
 };
 
+// Reads the entry's `if_env_set` (one variable or a list): false when it names variables and
+// none of them is set and non-empty, so the caller leaves the entry out (environment
+// discovery, as for `DATABASE_URL`). True when the key is absent.
+bool AnyEnvSet(ConfigNode& node);
+
 }  // namespace sidecar::config

@@ -113,6 +113,22 @@ std::string RenderHealthJson(const HealthSnapshot& snapshot, const AgentFacts& f
     }
     body["exporters"] = std::move(exporters);
   }
+  if (!snapshot.alerts.empty()) {
+    nlohmann::ordered_json alerts = nlohmann::ordered_json::array();
+    for (const AlertView& alert : snapshot.alerts) {
+      nlohmann::ordered_json entry = {
+          {"alertname", alert.name},
+          {"state", alert.state},
+          {"labels", alert.labels},
+          {"active_since", IsoTime(alert.active_since_unix)},
+          {"value", std::isfinite(alert.value) ? nlohmann::ordered_json(alert.value)
+                                               : nlohmann::ordered_json(nullptr)},
+      };
+      if (!alert.summary.empty()) entry["summary"] = Redact(alert.summary);
+      alerts.push_back(std::move(entry));
+    }
+    body["alerts"] = std::move(alerts);
+  }
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

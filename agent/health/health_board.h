@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,9 +43,21 @@ struct ExporterView {
   double last_error_unix = 0;
 };
 
+// A pending or firing alert of the agent's own rules, as /health lists it. Alerts never
+// change readiness: they are for people and notifiers.
+struct AlertView {
+  std::string name;                           // alertname
+  std::string state;                          // "pending" or "firing"
+  std::map<std::string, std::string> labels;  // without alertname
+  std::string summary;                        // the summary annotation, when there is one
+  double active_since_unix = 0;
+  double value = 0;
+};
+
 struct HealthSnapshot {
   std::vector<ProbeView> probes;
   std::vector<ExporterView> exporters;
+  std::vector<AlertView> alerts;
   ProbeState overall = ProbeState::kStarting;
   bool ready = false;
   int degraded_status_code = 200;

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <string_view>
 
+#include "agent/http/alerts_json.h"
+
 namespace sidecar::http {
 namespace {
 
@@ -79,6 +81,16 @@ HttpResponse Metrics(const RouteContext& context) {
   return response;
 }
 
+HttpResponse Alerts(const RouteContext& context) {
+  std::shared_ptr<const rules::RulesSnapshot> snapshot = context.rules ? context.rules() : nullptr;
+  HttpResponse response;
+  response.content_type = "application/json";
+  response.body = RenderAlertsJson(snapshot ? *snapshot : rules::RulesSnapshot{});
+  response.headers.emplace_back("Cache-Control", "no-store");
+  response.compressible = true;
+  return response;
+}
+
 }  // namespace
 
 HttpResponse HandleRequest(const HttpRequest& request, const RouteContext& context) {
@@ -94,12 +106,16 @@ HttpResponse HandleRequest(const HttpRequest& request, const RouteContext& conte
   if (request.path == "/metrics") {
     return Metrics(context);
   }
+  if (request.path == "/alerts") {
+    return Alerts(context);
+  }
   if (request.path == "/") {
     return Text(200, "agent " + context.version +
                          "\n/health   JSON health of every probe (200 ready, 503 not)\n"
                          "/readyz   readiness (critical probes); ?verbose for details\n"
                          "/livez    liveness of the agent itself\n"
-                         "/metrics  Prometheus metrics\n");
+                         "/metrics  Prometheus metrics\n"
+                         "/alerts   pending and firing alerts of the agent's rules (JSON)\n");
   }
   return Text(404, "not found\n");
 }

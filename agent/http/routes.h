@@ -1,4 +1,5 @@
-// What each URL of the agent answers: /livez, /readyz, /health, /metrics and an index at /.
+// What each URL of the agent answers: /livez, /readyz, /health, /metrics, /alerts and an index
+// at /.
 // Every answer comes from state that already exists (the published health snapshot, the metric
 // store, the loop's heartbeat); no probe ever runs on a request.
 //
@@ -13,6 +14,7 @@
 #include "agent/health/health_board.h"
 #include "agent/http/http_server.h"
 #include "agent/metrics/metric_store.h"
+#include "agent/rules/rule_manager.h"
 
 namespace sidecar::http {
 
@@ -33,6 +35,8 @@ struct RouteContext {
   // Monotonic time of the event loop's last iteration; /livez fails when it is stale.
   std::function<TimePoint()> loop_heartbeat;
   Duration max_loop_stall = std::chrono::seconds(5);
+  // The rule engine's latest snapshot, for /alerts; null when the agent has no rule engine.
+  std::function<std::shared_ptr<const rules::RulesSnapshot>()> rules;
   std::shared_ptr<HealthJsonCache> health_cache = std::make_shared<HealthJsonCache>();
 };
 

@@ -291,13 +291,28 @@ void MetricStore::SetConfigReload(bool successful, double unix_now) {
   }
 }
 
-std::string MetricStore::Render() const {
-  // prometheus-cpp 1.0 registries hold only their own families; process_* comes from beside it.
+std::vector<prometheus::MetricFamily> MetricStore::Collect(bool include_added) const {
+  // prometheus-cpp 1.0 registries hold only their own families; process_* and the rule
+  // engine's series come from beside it.
   std::vector<prometheus::MetricFamily> families = registry_->Collect();
-  std::vector<prometheus::MetricFamily> process = process_collector_->Collect();
-  families.insert(families.end(), std::make_move_iterator(process.begin()),
-                  std::make_move_iterator(process.end()));
-  return prometheus::TextSerializer().Serialize(families);
+  auto append = [&families](const prometheus::Collectable& collectable) {
+    std::vector<prometheus::MetricFamily> more = collectable.Collect();
+    families.insert(families.end(), std::make_move_iterator(more.begin()),
+                    std::make_move_iterator(more.end()));
+  };
+  append(*process_collector_);
+  if (include_added) {
+    for (const auto& collectable : extra_collectables_) append(*collectable);
+  }
+  return families;
+}
+
+void MetricStore::AddCollectable(std::shared_ptr<prometheus::Collectable> collectable) {
+  extra_collectables_.push_back(std::move(collectable));
+}
+
+std::string MetricStore::Render() const {
+  return prometheus::TextSerializer().Serialize(Collect());
 }
 
 }  // namespace sidecar::metrics

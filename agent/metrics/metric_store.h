@@ -57,6 +57,12 @@ class MetricStore {
 
   // The text exposition (format 0.0.4) of every series.
   std::string Render() const;
+  // Every family, as Render() exposes them; without those of AddCollectable when
+  // `include_added` is false (the rule engine reads the agent's series so, not its own).
+  std::vector<prometheus::MetricFamily> Collect(bool include_added = true) const;
+  // Adds families computed elsewhere (the rule engine's ALERTS and agent_rule_* series).
+  // Call before the HTTP server starts; `collectable` must be thread-safe.
+  void AddCollectable(std::shared_ptr<prometheus::Collectable> collectable);
 
   std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
 
@@ -92,6 +98,7 @@ class MetricStore {
 
   std::map<std::string, std::unique_ptr<ProbeSeries>> probes_;
   std::shared_ptr<prometheus::Collectable> process_collector_;
+  std::vector<std::shared_ptr<prometheus::Collectable>> extra_collectables_;
 };
 
 }  // namespace sidecar::metrics

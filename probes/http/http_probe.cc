@@ -204,6 +204,10 @@ class HttpProbe : public Probe {
       curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
     }
+    // Debian's libcurl also has a default CA directory, and libcurl keeps its parsed CA store
+    // only when no directory is set: without this, every new connection parses the bundle
+    // again. The bundle holds the same certificates as the directory.
+    curl_easy_setopt(easy, CURLOPT_CAPATH, nullptr);
     if (!tls.ca_file.empty()) {
       curl_easy_setopt(easy, CURLOPT_CAINFO, tls.ca_file.c_str());
     }

@@ -1,54 +1,18 @@
 // A real Prometheus server (Debian's) scrapes the agent, and a query through its HTTP API
 // returns the probe values: the pull side of the exporters, checked end to end.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "agent/http/http_client.h"
 #include "tests/support/agent_process.h"
+#include "tests/support/child_process.h"
 #include "tests/support/test_env.h"
 
 namespace sidecar::testing {
 namespace {
 
 using std::chrono::seconds;
-
-// A child process with its output in a file; SIGTERM (then SIGKILL) at the end of the test.
-class ChildProcess {
- public:
-  explicit ChildProcess(std::vector<std::string> argv) {
-    log_ = WriteTempFile("child.log", "");
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::freopen(log_.c_str(), "w", stdout);
-      dup2(fileno(stdout), STDERR_FILENO);
-      std::vector<char*> args;
-      for (std::string& arg : argv) args.push_back(arg.data());
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-  }
-  ~ChildProcess() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 100; ++i) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-  const std::string& log() const { return log_; }
-
- private:
-  pid_t pid_ = -1;
-  std::string log_;
-};
 
 TEST_CASE("Prometheus: a real server scrapes the agent and its API returns the probe values",
           "[exporters][integration][prometheus]") {

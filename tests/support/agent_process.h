@@ -13,7 +13,7 @@
 
 namespace sidecar::testing {
 
-// A loopback TCP port that was free a moment ago.
+// A loopback TCP port below the ephemeral range that was free a moment ago.
 uint16_t FreePort();
 
 // Writes `text` to a new file in a temp dir and returns its path.
