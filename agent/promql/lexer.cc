@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "agent/common/utf8.h"
+
 namespace sidecar::promql {
 namespace {
 
@@ -78,24 +80,6 @@ char32_t DecodeRune(std::string_view s, size_t pos, int* width) {
   if (r < min || r > 0x10FFFF || (r >= 0xD800 && r < 0xE000)) return kRuneError;
   *width = n;
   return r;
-}
-
-void AppendUtf8(std::string& out, char32_t r) {
-  if (r < 0x80) {
-    out += static_cast<char>(r);
-  } else if (r < 0x800) {
-    out += static_cast<char>(0xC0 | (r >> 6));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  } else if (r < 0x10000) {
-    out += static_cast<char>(0xE0 | (r >> 12));
-    out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (r >> 18));
-    out += static_cast<char>(0x80 | ((r >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  }
 }
 
 // An approximation of unicode.IsPrint good enough for messages: C0/C1 controls and DEL are not.

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/common/utf8.h"
 #include "agent/rules/template_internal.h"
 
 namespace sidecar::rules::tmpl {
@@ -353,25 +354,6 @@ class Lexer {
   std::vector<Token> tokens_;
 };
 
-void AppendUtf8(uint32_t r, std::string& out) {
-  if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) r = 0xFFFD;
-  if (r < 0x80) {
-    out += static_cast<char>(r);
-  } else if (r < 0x800) {
-    out += static_cast<char>(0xC0 | (r >> 6));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  } else if (r < 0x10000) {
-    out += static_cast<char>(0xE0 | (r >> 12));
-    out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (r >> 18));
-    out += static_cast<char>(0x80 | ((r >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  }
-}
-
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -471,7 +453,7 @@ bool Unquote(std::string_view lit, std::string& out) {
     if (byte_value) {
       out += static_cast<char>(r);
     } else {
-      AppendUtf8(static_cast<uint32_t>(r), out);
+      AppendUtf8(out, static_cast<char32_t>(r));
     }
   }
   return true;

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/common/utf8.h"
 #include "agent/rules/template_internal.h"
 
 namespace sidecar::rules::tmpl {
@@ -214,25 +215,7 @@ int32_t DecodeRune(std::string_view s, size_t i, size_t& width) {
 }
 
 void AppendRune(int32_t r, std::string& out) {
-  char buf[8];
-  int n = 0;
-  uint32_t u = r < 0 || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF) ? 0xFFFD : r;
-  if (u < 0x80) {
-    buf[n++] = static_cast<char>(u);
-  } else if (u < 0x800) {
-    buf[n++] = static_cast<char>(0xC0 | (u >> 6));
-    buf[n++] = static_cast<char>(0x80 | (u & 0x3F));
-  } else if (u < 0x10000) {
-    buf[n++] = static_cast<char>(0xE0 | (u >> 12));
-    buf[n++] = static_cast<char>(0x80 | ((u >> 6) & 0x3F));
-    buf[n++] = static_cast<char>(0x80 | (u & 0x3F));
-  } else {
-    buf[n++] = static_cast<char>(0xF0 | (u >> 18));
-    buf[n++] = static_cast<char>(0x80 | ((u >> 12) & 0x3F));
-    buf[n++] = static_cast<char>(0x80 | ((u >> 6) & 0x3F));
-    buf[n++] = static_cast<char>(0x80 | (u & 0x3F));
-  }
-  out.append(buf, n);
+  AppendUtf8(out, r < 0 ? char32_t{0xFFFD} : static_cast<char32_t>(r));
 }
 
 locale_t Utf8Locale() {
