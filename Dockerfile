@@ -29,8 +29,11 @@ RUN bash /tmp/install-deps.sh --runtime \
  && useradd --uid 10001 --gid agent --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin agent
 COPY --from=builder /out/ /
-# Fail the build, not the first start, when a library the binary needs is missing.
-RUN if ldd /usr/local/bin/agent | grep 'not found'; then exit 1; fi
+# Fail the build, not the first start, when a library the binary needs is missing: those it is
+# linked against, and libcurl and libpq, which it opens at first use (not in ldd's list).
+RUN if ldd /usr/local/bin/agent | grep 'not found'; then exit 1; fi \
+ && for lib in libcurl.so.4 libpq.so.5; do \
+      ldconfig -p | grep -q "$lib" || { echo "$lib is missing" >&2; exit 1; }; done
 USER 10001:10001
 EXPOSE 9779
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \

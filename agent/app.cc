@@ -15,6 +15,7 @@
 
 #include "agent/common/log.h"
 #include "agent/common/redact.h"
+#include "agent/dynlib/lazy_library.h"
 #include "agent/health/health_board.h"
 #include "agent/http/http_client.h"
 #include "agent/http/http_server.h"
@@ -49,6 +50,28 @@ config::LoadResult Load(const AppOptions& options) {
                                   config::ProcessEnv());
   }
   return config::LoadConfigFile(path, config::ProcessEnv());
+}
+
+size_t ReceiverCount(const notify::AlertingConfig& alerting) {
+  return alerting.alertmanagers.size() + alerting.slack.size() + alerting.pagerduty.size() +
+         alerting.webhooks.size();
+}
+
+// Opens the shared libraries `config` needs (dynlib/lazy_library.h) before it runs, so that a
+// missing one is a clear refusal now rather than a failure in the middle of a probe.
+Status LoadLibraries(const config::AgentConfig& config) {
+  bool curl = ReceiverCount(config.rules.alerting) > 0;
+  bool pq = false;
+  for (const config::ExporterConfig& exporter : config.exporters) {
+    curl = curl || exporter.type == "otlp";
+  }
+  for (const config::ProbeConfig& probe : config.probes) {
+    curl = curl || probe.type == "http";
+    pq = pq || probe.type == "postgres";
+  }
+  if (pq) SIDECAR_RETURN_IF_ERROR(dynlib::Pq().Load());
+  if (curl) SIDECAR_RETURN_IF_ERROR(dynlib::Curl().Load());
+  return Status::Ok();
 }
 
 void PrintErrors(const std::vector<config::ConfigError>& errors) {
@@ -126,7 +149,6 @@ class Agent {
             &loop_, &loop_, &resolver_,
             [this](const scheduler::RunRecord& record) { OnRun(record); },
             [this] { return std::uniform_real_distribution<double>(0, 1)(random_); }),
-        curl_(&loop_),
         rules_(&loop_, [this] { return metrics::FamiliesToSamples(store_.Collect(false)); }),
         started_(Clock::now()) {
     rules_.set_on_publish([this] { PublishSoon(); });
@@ -228,6 +250,11 @@ class Agent {
       store_.SetConfigReload(false, UnixNow());
       return;
     }
+    if (Status libraries = LoadLibraries(loaded.config); !libraries.ok()) {
+      spdlog::error("reload refused, keeping the running config: {}", libraries.message());
+      store_.SetConfigReload(false, UnixNow());
+      return;
+    }
     if (loaded.config.listen.ToString() != config_.listen.ToString()) {
       spdlog::warn("listen address change to {} takes effect after a restart",
                    loaded.config.listen.ToString());
@@ -295,7 +322,10 @@ class Agent {
   void StartRules(config::RulesConfig rules) {
     size_t count = 0;
     for (const rules::GroupDef& group : rules.groups) count += group.rules.size();
-    std::vector<notify::NotifierPtr> notifiers = notify::MakeNotifiers(rules.alerting, &curl_);
+    if (curl_ == nullptr && ReceiverCount(rules.alerting) > 0) {
+      curl_ = std::make_unique<CurlMulti>(&loop_);
+    }
+    std::vector<notify::NotifierPtr> notifiers = notify::MakeNotifiers(rules.alerting, curl_.get());
     const size_t notifier_count = notifiers.size();
     rules_.Update(std::move(rules.groups), rules.options, std::move(notifiers));
     if (count > 0 || notifier_count > 0) {
@@ -366,7 +396,9 @@ class Agent {
   std::vector<health::ProbeView> views_;
   std::vector<config::ExporterConfig> exporters_;
   std::unique_ptr<http::HttpServer> server_;
-  CurlMulti curl_;  // the notifiers' HTTP; declared before rules_, which holds them
+  // The notifiers' HTTP, made with the first alert receiver (so that an agent without one
+  // never loads libcurl); declared before rules_, which holds the notifiers.
+  std::unique_ptr<CurlMulti> curl_;
   rules::RuleManager rules_;
   TimePoint started_;
   TimerId publish_timer_ = 0;
@@ -396,6 +428,10 @@ int RunAgent(const AppOptions& options) {
   if (!ResolveListen(options, &loaded.config.listen)) {
     return kExitBadConfig;
   }
+  if (Status libraries = LoadLibraries(loaded.config); !libraries.ok()) {
+    std::fprintf(stderr, "agent: %s\n", libraries.message().c_str());
+    return kExitUnhealthy;
+  }
   SetUpLogging(loaded.config.log_format, loaded.config.log_level);
   Agent agent(std::move(loaded.config), options);
   return agent.Run();
@@ -412,6 +448,11 @@ int ValidateConfig(const AppOptions& options) {
                  loaded.errors.size() == 1 ? "" : "s");
     return kExitBadConfig;
   }
+  if (Status libraries = LoadLibraries(loaded.config); !libraries.ok()) {
+    std::fprintf(stderr, "%s: valid, but it cannot run here: %s\n", loaded.config.source.c_str(),
+                 libraries.message().c_str());
+    return kExitUnhealthy;
+  }
   std::printf("%s: valid; listen %s; %zu probes:", loaded.config.source.c_str(),
               loaded.config.listen.ToString().c_str(), loaded.config.probes.size());
   for (const config::ProbeConfig& probe : loaded.config.probes) {
@@ -421,8 +462,7 @@ int ValidateConfig(const AppOptions& options) {
   size_t rule_count = 0;
   for (const rules::GroupDef& group : loaded.config.rules.groups) rule_count += group.rules.size();
   const notify::AlertingConfig& alerting = loaded.config.rules.alerting;
-  const size_t receivers = alerting.alertmanagers.size() + alerting.slack.size() +
-                           alerting.pagerduty.size() + alerting.webhooks.size();
+  const size_t receivers = ReceiverCount(alerting);
   std::printf("; %zu rules in %zu groups; %zu alert receivers\n", rule_count,
               loaded.config.rules.groups.size(), receivers);
   return kExitOk;
@@ -430,10 +470,14 @@ int ValidateConfig(const AppOptions& options) {
 
 int RunCheck(const AppOptions& options) {
   signal(SIGPIPE, SIG_IGN);
-  config::LoadResult loaded = Load(options);
   // The daemon's address, found the way the daemon finds it; a broken config still lets us
-  // ask an agent on the default (or overridden) address.
-  config::ListenAddress listen = loaded.ok() ? loaded.config.listen : config::ListenAddress{};
+  // ask an agent on the default (or overridden) address. Only `listen` is read here: the
+  // whole config (rule files included) is loaded only when no agent answers.
+  const char* env_listen = std::getenv("AGENT_LISTEN");
+  config::ListenAddress listen;
+  if (!options.listen && (env_listen == nullptr || *env_listen == '\0')) {
+    listen = config::ReadListenAddress(ConfigPath(options), config::ProcessEnv());
+  }
   if (!ResolveListen(options, &listen)) {
     return kExitBadConfig;
   }
@@ -456,9 +500,14 @@ int RunCheck(const AppOptions& options) {
     return kExitUnhealthy;
   }
   // No agent running: probe once, here and now.
+  config::LoadResult loaded = Load(options);
   if (!loaded.ok()) {
     PrintErrors(loaded.errors);
     return kExitBadConfig;
+  }
+  if (Status libraries = LoadLibraries(loaded.config); !libraries.ok()) {
+    std::printf("not ready: %s\n", libraries.message().c_str());
+    return kExitUnhealthy;
   }
   SetUpLogging(loaded.config.log_format, "warn");
   EventLoop loop;

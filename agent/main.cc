@@ -1,6 +1,7 @@
 // agent: the health-check sidecar. Parses the command line and hands over to agent/app.h.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,10 @@
 #include "agent/version.h"
 
 int main(int argc, char** argv) {
+  // libpq and libcurl reach GnuTLS through libldap, and GnuTLS initialises itself (and p11-kit)
+  // as soon as it is loaded: about 1 MiB and a few ms for TLS the agent never does through it
+  // (libldap initialises GnuTLS itself if it is ever used). Set before any thread starts.
+  setenv("GNUTLS_NO_IMPLICIT_INIT", "1", /*overwrite=*/0);
   using sidecar::AppOptions;
   AppOptions options;
   bool check = false;

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -314,16 +315,43 @@ LoadResult LoadConfigText(const std::string& text, const std::string& file, cons
   return result;
 }
 
-LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env) {
+namespace {
+
+std::optional<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env) {
+  std::optional<std::string> text = ReadFile(path);
+  if (!text) {
     LoadResult result;
     result.errors.push_back(ConfigError{path, 0, 0, "", "cannot read the config file"});
     return result;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return LoadConfigText(text.str(), path, env);
+  return LoadConfigText(*text, path, env);
+}
+
+ListenAddress ReadListenAddress(const std::string& path, const EnvLookup& env) {
+  ListenAddress listen;
+  std::optional<std::string> text =
+      path.empty() ? std::string(DefaultConfigText()) : ReadFile(path);
+  if (!text) return listen;
+  auto state = std::make_shared<ParseState>();
+  state->file = path;
+  state->env = env;
+  ConfigNode root = ConfigNode::Parse(*text, state);
+  if (!root.valid() || !root.IsMap()) return listen;
+  if (auto address = root.GetString("listen")) {
+    ListenAddress parsed;
+    if (ParseListenAddress(*address, &parsed)) listen = parsed;
+  }
+  return listen;
 }
 
 }  // namespace sidecar::config

@@ -76,6 +76,11 @@ LoadResult LoadConfigText(const std::string& text, const std::string& file, cons
 // Reads `path` and loads it; an unreadable file is one error.
 LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env);
 
+// Only the `listen` address of the config file at `path` (the built-in default config when
+// empty): what `agent --check` needs to find a running agent, without loading probes or rule
+// files. The default address when the file is unreadable, broken or has no `listen`.
+ListenAddress ReadListenAddress(const std::string& path, const EnvLookup& env);
+
 // The built-in default config (the contents of config/agent.yaml, compiled in).
 std::string_view DefaultConfigText();
 

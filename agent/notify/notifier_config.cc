@@ -205,6 +205,7 @@ bool ParseAlerting(ConfigNode& alerting, AlertingConfig* out) {
 
 std::vector<NotifierPtr> MakeNotifiers(const AlertingConfig& config, CurlMulti* curl) {
   std::vector<NotifierPtr> out;
+  if (curl == nullptr) return out;  // no receiver configured
   Timers* timers = curl->loop();
   for (const auto& options : config.alertmanagers) {
     out.push_back(std::make_unique<AlertmanagerNotifier>(options, curl, timers));

@@ -51,7 +51,7 @@ struct AlertingConfig {
 bool ParseAlerting(config::ConfigNode& alerting, AlertingConfig* out);
 
 // One notifier per entry, sending on `curl` (its loop runs their timers). `curl` must outlive
-// them.
+// them; it may be null only when `config` has no receiver.
 std::vector<NotifierPtr> MakeNotifiers(const AlertingConfig& config, CurlMulti* curl);
 
 }  // namespace sidecar::notify
