@@ -181,14 +181,34 @@ write_probe_config() {
 
 # --- 1. memory -------------------------------------------------------------------------------
 
+# summarize PREFIX NAME...: R[PREFIX_NAME] and R[PREFIX_NAME_min], R[PREFIX_NAME_max] from the
+# caller's array NAME: its median and range.
+summarize() {
+  local prefix=$1 name
+  shift
+  for name in "$@"; do
+    local -n values=$name
+    R[${prefix}_$name]=$(bench_median "${values[@]}")
+    R[${prefix}_${name}_min]=$(bench_min "${values[@]}")
+    R[${prefix}_${name}_max]=$(bench_max "${values[@]}")
+    unset -n values
+  done
+}
+
 measure_memory() {
   step "1. memory: $RUNS idle agents, $RUNS agents with the default probes, $RUNS blackbox_exporters, read after ${MEMORY_AFTER}s"
-  local i pid port started idle=() dflt=() dflt_ports=() bb=() drivers=() line
+  local i pid port started idle=() dflt=() dflt_ports=() bb=() drivers=() floor=() line
+  local floor_bin="$BENCH_DIR/pq_floor"
+  bench_cmd cc -O2 bench/pq_floor.c $(pkg-config --cflags --libs libpq) -o "$floor_bin"
+  # shellcheck disable=SC2046  # pkg-config prints separate flags
+  cc -O2 "$BENCH/pq_floor.c" $(pkg-config --cflags --libs libpq) -o "$floor_bin" ||
+    bench_die "cannot build bench/pq_floor.c"
   bench_show "$AGENT --config bench/configs/idle.yaml --listen 127.0.0.1:PORT"
   bench_show "env DATABASE_URL=\$BENCH_PG_URL REDIS_URL=\$BENCH_REDIS_URL AGENT_STARTUP_GRACE=0s" \
     "$AGENT --listen 127.0.0.1:PORT    # the built-in default config"
   bench_show "$BLACKBOX --config.file $BENCH_DIR/blackbox.yml --web.listen-address 127.0.0.1:PORT" \
     "--log.level warn    # blackbox.yml: bench/configs/blackbox.yml.in with the Redis password"
+  bench_show "env GNUTLS_NO_IMPLICIT_INIT=1 BENCH_PG_URL=\$BENCH_PG_URL $floor_bin $DEFAULT_INTERVAL_S    # libpq alone: the floor"
   echo "  \$ while :; do curl -s '$(probe_url PORT tcp_connect "$BENCH_PG_PORT")';" \
     "curl -s '$(probe_url PORT redis_ping "$BENCH_REDIS_PORT")'; sleep $DEFAULT_INTERVAL_S; done" >&2
   started=$(date +%s%N)
@@ -196,6 +216,9 @@ measure_memory() {
     start_agent pid port idle && idle+=("$pid")
     start_agent pid port default && dflt+=("$pid") && dflt_ports+=("$port")
     start_blackbox pid port && bb+=("$pid")
+    bench_spawn pid "$BENCH_DIR/pq_floor-$i.log" env GNUTLS_NO_IMPLICIT_INIT=1 \
+      BENCH_PG_URL="$BENCH_PG_URL" "$floor_bin" \
+      "$DEFAULT_INTERVAL_S" && floor+=("$pid")
     # Blackbox only probes when asked: one request per target per default interval.
     bench_spawn pid "$BENCH_DIR/driver-$port.log" bash -c "while :; do
       curl -s --max-time 10 '$(probe_url "$port" tcp_connect "$BENCH_PG_PORT")' | grep '^probe_success'
@@ -207,7 +230,7 @@ measure_memory() {
   sleep "$(awk -v s="$started" -v now="$(date +%s%N)" -v w="$MEMORY_AFTER" \
     'BEGIN {d = w - (now - s) / 1e9; print (d > 0 ? d : 0)}')"
   local -a idle_anon=() idle_file=() idle_rss=() dflt_anon=() dflt_file=() dflt_rss=()
-  local -a bb_anon=() bb_file=() bb_rss=()
+  local -a bb_anon=() bb_file=() bb_rss=() floor_anon=() floor_file=() floor_rss=()
   local anon file rss runs fails
   for pid in "${idle[@]}"; do
     read -r anon file rss <<<"$(bench_mem "$pid")"
@@ -221,6 +244,12 @@ measure_memory() {
     read -r anon file rss <<<"$(bench_mem "$pid")"
     bb_anon+=("$anon") bb_file+=("$file") bb_rss+=("$rss")
   done
+  for pid in "${floor[@]}"; do
+    read -r anon file rss <<<"$(bench_mem "$pid")"
+    floor_anon+=("$anon") floor_file+=("$file") floor_rss+=("$rss")
+  done
+  [[ $(cat "$BENCH_DIR"/pq_floor-*.log | grep -c '^ok') -ge $RUNS ]] ||
+    bench_die "bench/pq_floor.c did not run its queries: $(cat "$BENCH_DIR"/pq_floor-*.log)"
   # Every instance must have done its job, or the figures mean nothing.
   for port in "${dflt_ports[@]}"; do
     read -r runs fails <<<"$(bench_agent_runs "$port")"
@@ -234,15 +263,9 @@ measure_memory() {
     bench_die "blackbox_exporter probes failed during the memory run: $line"
   [[ $(cat "$BENCH_DIR"/driver-*.log | wc -l) -ge $((RUNS * 2)) ]] ||
     bench_die "the blackbox_exporter drivers did not probe ($line)"
-  bench_stop "${drivers[@]}" "${idle[@]}" "${dflt[@]}" "${bb[@]}"
-  local k
-  for k in idle_anon idle_file idle_rss dflt_anon dflt_file dflt_rss bb_anon bb_file bb_rss; do
-    local -n arr=$k
-    R[mem_$k]=$(bench_median "${arr[@]}")
-    R[mem_${k}_min]=$(bench_min "${arr[@]}")
-    R[mem_${k}_max]=$(bench_max "${arr[@]}")
-    unset -n arr
-  done
+  bench_stop "${drivers[@]}" "${idle[@]}" "${dflt[@]}" "${bb[@]}" "${floor[@]}"
+  summarize mem idle_anon idle_file idle_rss dflt_anon dflt_file dflt_rss bb_anon bb_file bb_rss \
+    floor_anon floor_file floor_rss
 }
 
 # --- 2. CPU per 1,000 probes -------------------------------------------------------------------
@@ -395,14 +418,7 @@ measure_http() {
   done
   [[ $a_bad -eq 0 ]] || note "wrk: the agent answered $a_bad non-2xx responses or socket errors in all"
   [[ $n_bad -eq 0 ]] || note "wrk: Node.js answered $n_bad non-2xx responses or socket errors in all"
-  local k
-  for k in a_rps a_p50 a_p99 a_cpu n_rps n_p50 n_p99 n_cpu; do
-    local -n arr=$k
-    R[http_$k]=$(bench_median "${arr[@]}")
-    R[http_${k}_min]=$(bench_min "${arr[@]}")
-    R[http_${k}_max]=$(bench_max "${arr[@]}")
-    unset -n arr
-  done
+  summarize http a_rps a_p50 a_p99 a_cpu n_rps n_p50 n_p99 n_cpu
   # The floor this machine puts under any latency figure: the same load on /livez, which
   # answers "ok" without reading any state.
   bench_cmd wrk -t2 -c50 -d"$WRK_DURATION" --latency "http://127.0.0.1:$agent_port/livez"
@@ -421,13 +437,7 @@ measure_http() {
     t1_rps+=("$rps") t1_p50+=("$p50") t1_p99+=("$p99")
     bench_log "agent -t1 run $((i + 1)): $rps req/s, p50 $p50 ms, p99 $p99 ms, $n requests"
   done
-  for k in t1_rps t1_p50 t1_p99; do
-    local -n arr=$k
-    R[http_$k]=$(bench_median "${arr[@]}")
-    R[http_${k}_min]=$(bench_min "${arr[@]}")
-    R[http_${k}_max]=$(bench_max "${arr[@]}")
-    unset -n arr
-  done
+  summarize http t1_rps t1_p50 t1_p99
   bench_stop "$node_pid" "$api_pid"
 }
 
@@ -506,6 +516,9 @@ print_table() {
   row "1 RSS total, default probes" "$(mib "${R[mem_dflt_rss]}") ($(range_mib "${R[mem_dflt_rss_min]}" "${R[mem_dflt_rss_max]}"))" \
     "$(mib "${R[mem_bb_rss]}") ($(range_mib "${R[mem_bb_rss_min]}" "${R[mem_bb_rss_max]}"))" "blackbox_exporter" \
     "$r" "<= 0.60" "$(verdict bench_le "$r" 0.6)"
+  row "1 floor: libpq alone, SELECT 1 every ${DEFAULT_INTERVAL_S}s" "$(mib "${R[mem_floor_rss]}") ($(range_mib "${R[mem_floor_rss_min]}" "${R[mem_floor_rss_max]}"))" \
+    "$(mib "${R[mem_bb_rss]}")" "bench/pq_floor.c; RssAnon $(mib "${R[mem_floor_anon]}"), RssFile $(mib "${R[mem_floor_file]}")" \
+    "$(bench_div "${R[mem_floor_rss]}" "${R[mem_bb_rss]}")" "" ""
   rule
   # 2. CPU
   local t label base bkey
