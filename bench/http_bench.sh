@@ -57,7 +57,7 @@ CPU_INTERVAL=1s        # ... each every second: 200 probes/s
 CPU_WARMUP=2           # seconds before the window (first runs, first connections)
 CPU_WINDOW=5           # seconds per window: about 1,000 probes
 BLACKBOX_PER_WINDOW=1000
-BUNDLE_PROBES=5        # probes in the SSL_CERT_FILE run (each new connection loads the bundle)
+BUNDLE_PROBES=5        # probes in the SSL_CERT_FILE run (each new connection trusts the bundle too)
 SYSTEM_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 SCALE_TARGETS=2000
 SCALE_PORTS=20
@@ -510,8 +510,8 @@ notes_cpu() {
   echo "  when the server allows keep-alive; the agent keeps one connection per probe when allowed, and when the server closes"
   echo "  it, reconnects resuming its TLS session (libcurl's session cache) where the server allows."
   echo "  The agent runs without this shell's SSL_CERT_FILE/SSL_CERT_DIR/CURL_CA_BUNDLE, except in the 'SSL_CERT_FILE=bundle' row:"
-  echo "  $BUNDLE_PROBES probes every $CPU_INTERVAL with SSL_CERT_FILE=$SYSTEM_BUNDLE ($(grep -c 'BEGIN CERT' "$SYSTEM_BUNDLE" 2>/dev/null) certificates), which the probe adds"
-  echo "  to its trust store on every new connection (${R[cpu_a_bundle_runs]:-0} probes, ${R[cpu_a_bundle_ticks]:-0} ticks, ${R[cpu_a_bundle_fails]:-0} failed)."
+  echo "  $BUNDLE_PROBES probes every $CPU_INTERVAL with SSL_CERT_FILE=$SYSTEM_BUNDLE ($(grep -c 'BEGIN CERT' "$SYSTEM_BUNDLE" 2>/dev/null) certificates), parsed once per process"
+  echo "  and added to the trust store of every new connection (${R[cpu_a_bundle_runs]:-0} probes, ${R[cpu_a_bundle_ticks]:-0} ticks, ${R[cpu_a_bundle_fails]:-0} failed)."
   echo "  Ticks (${BENCH_CLK_TCK} Hz) behind the figures: agent ${R[cpu_a_close_ticks]} / ${R[cpu_a_keep_ticks]}," \
     "blackbox ${R[cpu_b_close_ticks]} / ${R[cpu_b_keep_ticks]} (new / keep-alive); probes ${R[cpu_a_close_runs]} / ${R[cpu_a_keep_runs]}," \
     "${R[cpu_b_close_runs]} / ${R[cpu_b_keep_runs]}; failed agent runs ${R[cpu_a_close_fails]} / ${R[cpu_a_keep_fails]}."

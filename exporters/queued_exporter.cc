@@ -36,10 +36,10 @@ void QueuedExporter::Offer(const ProbeRun& run) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_) return;
     while (queue_.size() >= options_.queue_size) {
-      dropped += queue_.front().points.size();
+      dropped += queue_.front().points;
       queue_.pop_front();
     }
-    queue_.push_back(run);
+    queue_.push_back({codec_.Encode(run), run.points.size()});
   }
   dropped_ += dropped;
   wake_.notify_one();
@@ -54,7 +54,7 @@ void QueuedExporter::Stop(Duration budget) {
   wake_.notify_all();
   if (worker_.joinable()) worker_.join();
   std::lock_guard<std::mutex> lock(mutex_);
-  for (const ProbeRun& run : queue_) dropped_ += run.points.size();
+  for (const QueuedRun& run : queue_) dropped_ += run.points;
   queue_.clear();
 }
 
@@ -89,24 +89,49 @@ TimePoint QueuedExporter::stop_deadline() const {
 }
 
 void QueuedExporter::Work() {
+  std::deque<QueuedRun> taken;
   std::vector<ProbeRun> batch;
+  bool pending = false;  // runs taken since the last delivery
   TimePoint next_flush = Clock::now() + options_.flush_interval;
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mutex_);
+      auto woken = [this] { return stopping_.load() || !queue_.empty(); };
       if (options_.flush_interval > Duration::zero()) {
-        wake_.wait_until(lock, next_flush, [this] { return stopping_.load(); });
+        // Woken by every run, not only at the flush: a subclass that consumes runs as they come
+        // (OTLP aggregates them) so keeps the queue empty between deliveries, and the queue
+        // fills only while a delivery is under way (a slow or unreachable receiver).
+        wake_.wait_until(lock, next_flush, woken);
       } else {
-        wake_.wait(lock, [this] { return stopping_.load() || !queue_.empty(); });
+        wake_.wait(lock, woken);
       }
-      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
-      queue_.clear();
+      taken.swap(queue_);
     }
-    next_flush = Clock::now() + options_.flush_interval;
-    if (!batch.empty()) {
+    pending = pending || !taken.empty();
+    // Decoded one run at a time, so the loop thread (Offer) never waits long for the mutex the
+    // codec's table shares with it.
+    for (QueuedRun& queued : taken) {
+      ProbeRun run;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        run = codec_.Decode(queued.blob);
+      }
+      std::string().swap(queued.blob);
+      if (!Consume(run)) batch.push_back(std::move(run));
+    }
+    taken.clear();
+    const TimePoint now = Clock::now();
+    const bool due =
+        options_.flush_interval == Duration::zero() || now >= next_flush || stopping_.load();
+    if (!due) continue;
+    next_flush = now + options_.flush_interval;
+    if (pending) {
       // On stop, one last delivery of what is queued, bounded by the stop deadline.
       Deliver(batch);
       batch.clear();
+      pending = false;
+      // A batch of a whole export interval is not kept around until the next one.
+      if (batch.capacity() > 16) std::vector<ProbeRun>().swap(batch);
     }
     if (stopping_) return;
   }

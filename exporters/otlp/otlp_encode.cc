@@ -1,5 +1,7 @@
 #include "exporters/otlp/otlp_encode.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -47,108 +49,225 @@ void DoubleField(std::string& out, uint32_t field, double value) {
   Double(out, value);
 }
 
+// A length-delimited field written in place: Open writes the tag and returns where the content
+// starts; Close inserts the content's length there. The whole request is so written into one
+// buffer (moving each message's bytes once per nesting level, which is cheap) instead of into
+// a temporary string per message that is then copied into its parent, which held up to three
+// copies of the body at once.
+size_t Open(std::string& out, uint32_t field) {
+  Tag(out, field, kLength);
+  return out.size();
+}
+
+void Close(std::string& out, size_t start) {
+  char length[10];
+  size_t n = 0;
+  for (uint64_t value = out.size() - start;; value >>= 7) {
+    if (value < 0x80) {
+      length[n++] = static_cast<char>(value);
+      break;
+    }
+    length[n++] = static_cast<char>((value & 0x7f) | 0x80);
+  }
+  out.insert(start, length, n);
+}
+
 // KeyValue{1 key, 2 AnyValue{1 string_value}}
-std::string KeyValue(const std::string& key, const std::string& value) {
-  std::string any;
-  Bytes(any, 1, value);
-  std::string kv;
-  Bytes(kv, 1, key);
-  Bytes(kv, 2, any);
-  return kv;
-}
-
 void Attributes(std::string& out, uint32_t field, const Labels& attributes) {
-  for (const auto& [k, v] : attributes) Bytes(out, field, KeyValue(k, v));
+  for (const auto& [k, v] : attributes) {
+    const size_t kv = Open(out, field);
+    Bytes(out, 1, k);
+    const size_t any = Open(out, 2);
+    Bytes(out, 1, v);
+    Close(out, any);
+    Close(out, kv);
+  }
 }
 
-std::string NumberPoint(const DataPoint& point, bool with_start) {
-  std::string out;
+void NumberPoint(std::string& out, const DataPoint& point, bool with_start) {
+  const size_t start = Open(out, 1);
   if (with_start) Fixed64Field(out, 2, point.start_unix_nano);
   Fixed64Field(out, 3, point.time_unix_nano);
   DoubleField(out, 4, point.value);  // as_double
   Attributes(out, 7, point.attributes);
-  return out;
+  Close(out, start);
 }
 
-std::string HistogramPoint(const DataPoint& point, const std::vector<double>& bounds) {
-  std::string out;
+void HistogramPoint(std::string& out, const DataPoint& point, const std::vector<double>& bounds) {
+  const size_t start = Open(out, 1);
   Fixed64Field(out, 2, point.start_unix_nano);
   Fixed64Field(out, 3, point.time_unix_nano);
   Fixed64Field(out, 4, point.count);
   DoubleField(out, 5, point.sum);
-  std::string packed;
-  for (uint64_t count : point.bucket_counts) Fixed64(packed, count);
-  Bytes(out, 6, packed);
-  packed.clear();
-  for (double bound : bounds) Double(packed, bound);
-  Bytes(out, 7, packed);
+  Tag(out, 6, kLength);
+  Varint(out, point.bucket_counts.size() * 8);
+  for (uint64_t count : point.bucket_counts) Fixed64(out, count);
+  Tag(out, 7, kLength);
+  Varint(out, bounds.size() * 8);
+  for (double bound : bounds) Double(out, bound);
   Attributes(out, 9, point.attributes);
   DoubleField(out, 11, point.min);
   DoubleField(out, 12, point.max);
-  return out;
+  Close(out, start);
 }
 
 constexpr uint64_t kCumulative = 2;
 
-std::string MetricMessage(const Metric& metric) {
-  std::string out;
+void MetricMessage(std::string& out, const Metric& metric) {
+  const size_t start = Open(out, 2);  // ScopeMetrics.metrics
   Bytes(out, 1, metric.name);
   if (!metric.unit.empty()) Bytes(out, 3, metric.unit);
-  std::string data;
+  switch (metric.kind) {
+    case MetricKind::kGauge: {
+      const size_t data = Open(out, 5);
+      for (const DataPoint& p : metric.points) NumberPoint(out, p, false);
+      Close(out, data);
+      break;
+    }
+    case MetricKind::kSum: {
+      const size_t data = Open(out, 7);
+      for (const DataPoint& p : metric.points) NumberPoint(out, p, true);
+      Tag(out, 2, kVarint);
+      Varint(out, kCumulative);
+      Tag(out, 3, kVarint);
+      Varint(out, 1);  // is_monotonic
+      Close(out, data);
+      break;
+    }
+    case MetricKind::kHistogram: {
+      const size_t data = Open(out, 9);
+      for (const DataPoint& p : metric.points) HistogramPoint(out, p, metric.bounds);
+      Tag(out, 2, kVarint);
+      Varint(out, kCumulative);
+      Close(out, data);
+      break;
+    }
+  }
+  Close(out, start);
+}
+
+// The JSON encoding is written as text into one buffer (no document tree: building an
+// nlohmann::ordered_json first cost several times the writing).
+void JsonString(std::string& out, std::string_view s) {
+  bool plain = true;
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x80 || c == '"' || c == '\\') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {  // the usual case: names, label keys and values in printable ASCII
+    out.push_back('"');
+    out.append(s);
+    out.push_back('"');
+    return;
+  }
+  // Escapes, and invalid UTF-8 replaced by U+FFFD, as nlohmann's serializer does them.
+  out.append(nlohmann::json(std::string(s))
+                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+void JsonNumber(std::string& out, double value) {
+  if (!std::isfinite(value)) {  // the aggregator leaves these out; JSON has no such number
+    out.append("null");
+    return;
+  }
+  char buffer[32];
+  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  out.append(buffer, result.ptr);
+}
+
+// A 64-bit integer as the OTLP JSON mapping wants it: a decimal string.
+void JsonInt64(std::string& out, uint64_t value) {
+  char buffer[24];
+  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  out.push_back('"');
+  out.append(buffer, result.ptr);
+  out.push_back('"');
+}
+
+void JsonAttributes(std::string& out, const Labels& attributes) {
+  out.append("\"attributes\":[");
+  bool first = true;
+  for (const auto& [k, v] : attributes) {
+    if (!first) out.push_back(',');
+    first = false;
+    out.append("{\"key\":");
+    JsonString(out, k);
+    out.append(",\"value\":{\"stringValue\":");
+    JsonString(out, v);
+    out.append("}}");
+  }
+  out.push_back(']');
+}
+
+void JsonPoint(std::string& out, const Metric& metric, const DataPoint& point) {
+  out.push_back('{');
+  if (metric.kind != MetricKind::kGauge) {
+    out.append("\"startTimeUnixNano\":");
+    JsonInt64(out, point.start_unix_nano);
+    out.push_back(',');
+  }
+  out.append("\"timeUnixNano\":");
+  JsonInt64(out, point.time_unix_nano);
+  if (metric.kind == MetricKind::kHistogram) {
+    out.append(",\"count\":");
+    JsonInt64(out, point.count);
+    out.append(",\"sum\":");
+    JsonNumber(out, point.sum);
+    out.append(",\"bucketCounts\":[");
+    for (size_t i = 0; i < point.bucket_counts.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      JsonInt64(out, point.bucket_counts[i]);
+    }
+    out.append("],\"explicitBounds\":[");
+    for (size_t i = 0; i < metric.bounds.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      JsonNumber(out, metric.bounds[i]);
+    }
+    out.append("],");
+    JsonAttributes(out, point.attributes);
+    out.append(",\"min\":");
+    JsonNumber(out, point.min);
+    out.append(",\"max\":");
+    JsonNumber(out, point.max);
+  } else {
+    out.append(",\"asDouble\":");
+    JsonNumber(out, point.value);
+    out.push_back(',');
+    JsonAttributes(out, point.attributes);
+  }
+  out.push_back('}');
+}
+
+void JsonMetric(std::string& out, const Metric& metric) {
+  out.append("{\"name\":");
+  JsonString(out, metric.name);
+  if (!metric.unit.empty()) {
+    out.append(",\"unit\":");
+    JsonString(out, metric.unit);
+  }
   switch (metric.kind) {
     case MetricKind::kGauge:
-      for (const DataPoint& p : metric.points) Bytes(data, 1, NumberPoint(p, false));
-      Bytes(out, 5, data);
+      out.append(",\"gauge\":{");
       break;
     case MetricKind::kSum:
-      for (const DataPoint& p : metric.points) Bytes(data, 1, NumberPoint(p, true));
-      Tag(data, 2, kVarint);
-      Varint(data, kCumulative);
-      Tag(data, 3, kVarint);
-      Varint(data, 1);  // is_monotonic
-      Bytes(out, 7, data);
+      out.append(",\"sum\":{");
       break;
     case MetricKind::kHistogram:
-      for (const DataPoint& p : metric.points) Bytes(data, 1, HistogramPoint(p, metric.bounds));
-      Tag(data, 2, kVarint);
-      Varint(data, kCumulative);
-      Bytes(out, 9, data);
+      out.append(",\"histogram\":{");
       break;
   }
-  return out;
-}
-
-using Json = nlohmann::ordered_json;
-
-Json JsonAttributes(const Labels& attributes) {
-  Json out = Json::array();
-  for (const auto& [k, v] : attributes) {
-    out.push_back({{"key", k}, {"value", {{"stringValue", v}}}});
+  out.append("\"dataPoints\":[");
+  for (size_t i = 0; i < metric.points.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    JsonPoint(out, metric, metric.points[i]);
   }
-  return out;
-}
-
-Json JsonPoint(const Metric& metric, const DataPoint& point) {
-  Json out = Json::object();
-  if (metric.kind != MetricKind::kGauge) {
-    out["startTimeUnixNano"] = std::to_string(point.start_unix_nano);
-  }
-  out["timeUnixNano"] = std::to_string(point.time_unix_nano);
-  if (metric.kind == MetricKind::kHistogram) {
-    out["count"] = std::to_string(point.count);
-    out["sum"] = point.sum;
-    Json buckets = Json::array();
-    for (uint64_t count : point.bucket_counts) buckets.push_back(std::to_string(count));
-    out["bucketCounts"] = std::move(buckets);
-    out["explicitBounds"] = metric.bounds;
-    out["attributes"] = JsonAttributes(point.attributes);
-    out["min"] = point.min;
-    out["max"] = point.max;
-  } else {
-    out["asDouble"] = point.value;
-    out["attributes"] = JsonAttributes(point.attributes);
-  }
-  return out;
+  out.push_back(']');
+  if (metric.kind != MetricKind::kGauge) out.append(",\"aggregationTemporality\":2");
+  if (metric.kind == MetricKind::kSum) out.append(",\"isMonotonic\":true");
+  out.append("}}");
 }
 
 std::optional<uint64_t> ReadVarint(std::string_view& in) {
@@ -196,53 +315,42 @@ bool Walk(std::string_view in, On on) {
 }  // namespace
 
 std::string EncodeProtobuf(const ExportRequest& request) {
-  std::string resource;
-  Attributes(resource, 1, request.resource);
-  std::string scope;
-  Bytes(scope, 1, request.scope_name);
-  if (!request.scope_version.empty()) Bytes(scope, 2, request.scope_version);
-  std::string scope_metrics;
-  Bytes(scope_metrics, 1, scope);
-  for (const Metric& metric : request.metrics) Bytes(scope_metrics, 2, MetricMessage(metric));
-  std::string resource_metrics;
-  Bytes(resource_metrics, 1, resource);
-  Bytes(resource_metrics, 2, scope_metrics);
   std::string out;
-  Bytes(out, 1, resource_metrics);
+  // Roughly what a point with a handful of attributes takes, so the buffer rarely grows.
+  out.reserve(256 + request.Points() * 160);
+  const size_t resource_metrics = Open(out, 1);
+  const size_t resource = Open(out, 1);
+  Attributes(out, 1, request.resource);
+  Close(out, resource);
+  const size_t scope_metrics = Open(out, 2);
+  const size_t scope = Open(out, 1);
+  Bytes(out, 1, request.scope_name);
+  if (!request.scope_version.empty()) Bytes(out, 2, request.scope_version);
+  Close(out, scope);
+  for (const Metric& metric : request.metrics) MetricMessage(out, metric);
+  Close(out, scope_metrics);
+  Close(out, resource_metrics);
   return out;
 }
 
 std::string EncodeJson(const ExportRequest& request) {
-  Json metrics = Json::array();
-  for (const Metric& metric : request.metrics) {
-    Json points = Json::array();
-    for (const DataPoint& point : metric.points) points.push_back(JsonPoint(metric, point));
-    Json entry = {{"name", metric.name}};
-    if (!metric.unit.empty()) entry["unit"] = metric.unit;
-    switch (metric.kind) {
-      case MetricKind::kGauge:
-        entry["gauge"] = {{"dataPoints", std::move(points)}};
-        break;
-      case MetricKind::kSum:
-        entry["sum"] = {{"dataPoints", std::move(points)},
-                        {"aggregationTemporality", kCumulative},
-                        {"isMonotonic", true}};
-        break;
-      case MetricKind::kHistogram:
-        entry["histogram"] = {{"dataPoints", std::move(points)},
-                              {"aggregationTemporality", kCumulative}};
-        break;
-    }
-    metrics.push_back(std::move(entry));
+  std::string out;
+  out.reserve(256 + request.Points() * 400);
+  out.append("{\"resourceMetrics\":[{\"resource\":{");
+  JsonAttributes(out, request.resource);
+  out.append("},\"scopeMetrics\":[{\"scope\":{\"name\":");
+  JsonString(out, request.scope_name);
+  if (!request.scope_version.empty()) {
+    out.append(",\"version\":");
+    JsonString(out, request.scope_version);
   }
-  Json scope = {{"name", request.scope_name}};
-  if (!request.scope_version.empty()) scope["version"] = request.scope_version;
-  Json body = {
-      {"resourceMetrics",
-       Json::array({{{"resource", {{"attributes", JsonAttributes(request.resource)}}},
-                     {"scopeMetrics", Json::array({{{"scope", std::move(scope)},
-                                                    {"metrics", std::move(metrics)}}})}}})}};
-  return body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  out.append("},\"metrics\":[");
+  for (size_t i = 0; i < request.metrics.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    JsonMetric(out, request.metrics[i]);
+  }
+  out.append("]}]}]}");
+  return out;
 }
 
 std::optional<PartialSuccess> DecodePartialSuccessProtobuf(std::string_view body) {

@@ -49,17 +49,21 @@ class OtlpExporter final : public QueuedExporter {
   const OtlpOptions& options() const { return options_; }
 
  protected:
+  bool Consume(ProbeRun& run) override;
   void Deliver(std::vector<ProbeRun>& runs) override;
 
  private:
   HttpAnswer Post(const std::string& body);
   void ReadEcsMetadata();
   void Send(const ExportRequest& request);
+  // Gives the memory freed after an export back to the kernel (see the .cc).
+  void ReleaseFreedMemory();
 
   const OtlpOptions options_;
   Aggregator aggregator_;
   Attributes resource_;
   bool metadata_read_ = false;
+  TimePoint last_trim_{};
   std::mt19937_64 random_{std::random_device{}()};
 };
 

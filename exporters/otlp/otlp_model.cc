@@ -54,6 +54,7 @@ void Aggregator::Add(const ProbeRun& run) {
   for (const MetricPoint& point : run.points) {
     if (!std::isfinite(point.value)) continue;
     DataPoint data;
+    data.attributes.reserve(base.size() + point.labels.size());  // no spare capacity
     data.attributes = base;
     data.attributes.insert(data.attributes.end(), point.labels.begin(), point.labels.end());
     data.time_unix_nano = now;

@@ -212,7 +212,6 @@ class HttpProbe : public Probe {
       curl_easy_setopt(easy, CURLOPT_CAINFO, tls.ca_file.c_str());
     }
     if (!options_.extra_ca_files.empty()) {
-      curl_easy_setopt(easy, CURLOPT_CA_CACHE_TIMEOUT, 0L);
       curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, &AddCaFiles);
       curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, &options_.extra_ca_files);
     }

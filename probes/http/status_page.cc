@@ -1,8 +1,12 @@
 #include "probes/http/status_page.h"
 
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <sys/stat.h>
 
 #include <cctype>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 namespace sidecar::probes::http {
@@ -10,13 +14,71 @@ namespace {
 
 constexpr size_t kMaxBody = 256 * 1024;
 
+// The identity of a file's content as far as stat() tells: a replaced or rewritten bundle has
+// another inode, size or modification time.
+struct FileStamp {
+  dev_t device = 0;
+  ino_t inode = 0;
+  off_t size = -1;
+  timespec mtime{};
+  bool operator==(const FileStamp& other) const {
+    return device == other.device && inode == other.inode && size == other.size &&
+           mtime.tv_sec == other.mtime.tv_sec && mtime.tv_nsec == other.mtime.tv_nsec;
+  }
+};
+
+FileStamp StampOf(const std::string& path) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) return {};
+  return {info.st_dev, info.st_ino, info.st_size, info.st_mtim};
+}
+
 }  // namespace
+
+ParsedCaFile::~ParsedCaFile() {
+  for (X509* cert : certs) X509_free(cert);
+  for (X509_CRL* crl : crls) X509_CRL_free(crl);
+}
+
+std::shared_ptr<const ParsedCaFile> ParsedCaFiles::Get(const std::string& path) {
+  static std::mutex mutex;
+  static std::map<std::string, std::pair<FileStamp, std::shared_ptr<const ParsedCaFile>>> cache;
+  const FileStamp stamp = StampOf(path);
+  std::lock_guard<std::mutex> lock(mutex);
+  auto& [cached_stamp, parsed] = cache[path];
+  if (parsed && cached_stamp == stamp) return parsed;
+  auto fresh = std::make_shared<ParsedCaFile>();
+  if (BIO* bio = stamp.size >= 0 ? BIO_new_file(path.c_str(), "r") : nullptr) {
+    // The same reader as X509_STORE_load_file: every certificate and CRL of a PEM file.
+    STACK_OF(X509_INFO)* infos = PEM_X509_INFO_read_bio(bio, nullptr, nullptr, nullptr);
+    for (int i = 0; infos != nullptr && i < sk_X509_INFO_num(infos); ++i) {
+      X509_INFO* info = sk_X509_INFO_value(infos, i);
+      if (info->x509 != nullptr) {
+        X509_up_ref(info->x509);
+        fresh->certs.push_back(info->x509);
+      }
+      if (info->crl != nullptr) {
+        X509_CRL_up_ref(info->crl);
+        fresh->crls.push_back(info->crl);
+      }
+    }
+    sk_X509_INFO_pop_free(infos, X509_INFO_free);
+    BIO_free(bio);
+  }
+  cached_stamp = stamp;
+  parsed = std::move(fresh);
+  return parsed;
+}
 
 CURLcode AddCaFiles(CURL*, void* ssl_ctx, void* files_ptr) {
   auto* files = static_cast<const std::vector<std::string>*>(files_ptr);
   X509_STORE* store = SSL_CTX_get_cert_store(static_cast<SSL_CTX*>(ssl_ctx));
   for (const std::string& file : *files) {
-    X509_STORE_load_file(store, file.c_str());  // an unreadable file adds nothing
+    const std::shared_ptr<const ParsedCaFile> parsed = ParsedCaFiles::Get(file);
+    // Adding a certificate or CRL the store already holds is a no-op (libcurl's cached store
+    // keeps them from the previous connection); an unreadable file adds nothing.
+    for (X509* cert : parsed->certs) X509_STORE_add_cert(store, cert);
+    for (X509_CRL* crl : parsed->crls) X509_STORE_add_crl(store, crl);
   }
   return CURLE_OK;
 }
@@ -80,8 +142,8 @@ void StatusPage::Start(CurlMulti* multi, long timeout_ms, std::function<void()> 
   curl_easy_setopt(easy_, CURLOPT_USERAGENT, "sidecar-agent");
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &StatusPage::OnBody);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(easy_, CURLOPT_CAPATH, nullptr);  // keeps libcurl's CA store cache on
   if (extra_ca_files_ != nullptr && !extra_ca_files_->empty()) {
-    curl_easy_setopt(easy_, CURLOPT_CA_CACHE_TIMEOUT, 0L);
     curl_easy_setopt(easy_, CURLOPT_SSL_CTX_FUNCTION, &AddCaFiles);
     curl_easy_setopt(easy_, CURLOPT_SSL_CTX_DATA, extra_ca_files_);
   }

@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <thread>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -109,6 +111,29 @@ TEST_CASE("OtlpExporter: a hung collector is cut by the timeout and given up on"
   CHECK(server.requests().size() == 2);
   CHECK(exporter->Stats().errors == 2);
   CHECK(exporter->Stats().last_error.find("Timeout") != std::string::npos);
+  exporter->Stop(std::chrono::milliseconds(100));
+}
+
+TEST_CASE(
+    "OtlpExporter: runs are aggregated as they come, so a small queue loses none in an interval",
+    "[exporters][otlp][integration]") {
+  ScriptedHttpServer server({{200, "", "", false}});
+  auto loaded = LoadExporters(
+      "exporters:\n  - type: otlp\n    interval: 2s\n    queue_size: 4\n"
+      "    endpoint: " +
+      server.url() + "\n");
+  REQUIRE(loaded.ok());
+  ExporterPtr exporter = std::move(loaded.config.exporters.at(0).exporter);
+  exporter->Start();
+  // 40 runs in about 0.2 s, ten times the queue, all within one export interval: paced as
+  // probes finish, not as fast as the loop can go.
+  for (int i = 0; i < 40; ++i) {
+    exporter->Offer(Run(i));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(WaitFor([&] { return exporter->Stats().sent == 40 * kPoints; }));
+  CHECK(exporter->Stats().dropped == 0);
+  CHECK(server.requests().size() == 1);  // one export for the interval
   exporter->Stop(std::chrono::milliseconds(100));
 }
 
