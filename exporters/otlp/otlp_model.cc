@@ -6,10 +6,10 @@
 namespace sidecar::exporters::otlp {
 namespace {
 
-std::string UnitFor(const MetricPoint& point) {
-  if (point.kind == PointKind::kDuration || point.name.ends_with("_seconds")) return "s";
-  if (point.name.ends_with("_bytes")) return "By";
-  if (point.name.ends_with("_ratio")) return "1";
+std::string UnitFor(const std::string& name, MetricKind kind) {
+  if (kind == MetricKind::kHistogram || name.ends_with("_seconds")) return "s";
+  if (name.ends_with("_bytes")) return "By";
+  if (name.ends_with("_ratio")) return "1";
   return "";
 }
 
@@ -33,17 +33,29 @@ const std::vector<double>& DurationBounds() {
   return bounds;
 }
 
-Metric& Aggregator::MetricFor(const MetricPoint& point, MetricKind kind) {
+Metric& Aggregator::MetricFor(const std::string& name, MetricKind kind) {
   for (Metric& metric : metrics_) {
-    if (metric.name == point.name && metric.kind == kind) return metric;
+    if (metric.name == name && metric.kind == kind) return metric;
   }
   Metric metric;
-  metric.name = point.name;
-  metric.unit = UnitFor(point);
+  metric.name = name;
+  metric.unit = UnitFor(name, kind);
   metric.kind = kind;
   if (kind == MetricKind::kHistogram) metric.bounds = DurationBounds();
   metrics_.push_back(std::move(metric));
   return metrics_.back();
+}
+
+void Aggregator::Keep(MetricKind kind, const std::string& name, const std::string& series,
+                      DataPoint data) {
+  Metric& metric = MetricFor(name, kind);
+  const size_t metric_index = static_cast<size_t>(&metric - metrics_.data());
+  auto [slot, added] = latest_.try_emplace(series, metric_index, metric.points.size());
+  if (added) {
+    metric.points.push_back(std::move(data));
+  } else {
+    metrics_[slot->second.first].points[slot->second.second] = std::move(data);
+  }
 }
 
 void Aggregator::Add(const ProbeRun& run) {
@@ -58,24 +70,24 @@ void Aggregator::Add(const ProbeRun& run) {
     data.attributes = base;
     data.attributes.insert(data.attributes.end(), point.labels.begin(), point.labels.end());
     data.time_unix_nano = now;
+    const std::string series = SeriesKey(point.name, data.attributes);
     switch (point.kind) {
       case PointKind::kGauge:
         data.value = point.value;
-        MetricFor(point, MetricKind::kGauge).points.push_back(std::move(data));
+        Keep(MetricKind::kGauge, point.name, "g" + series, std::move(data));
         break;
       case PointKind::kCounter:
         data.start_unix_nano = start_unix_nano_;
         data.value = point.value;
-        MetricFor(point, MetricKind::kSum).points.push_back(std::move(data));
+        Keep(MetricKind::kSum, point.name, "s" + series, std::move(data));
         break;
       case PointKind::kDuration: {
-        Metric& metric = MetricFor(point, MetricKind::kHistogram);
-        HistogramState& state = histograms_[SeriesKey(point.name, data.attributes)];
-        if (state.buckets.empty()) state.buckets.assign(metric.bounds.size() + 1, 0);
+        const std::vector<double>& bounds = DurationBounds();
+        HistogramState& state = histograms_[series];
+        if (state.buckets.empty()) state.buckets.assign(bounds.size() + 1, 0);
         // Bucket i holds (bound[i-1], bound[i]]; the last one (last bound, +Inf).
         const size_t bucket = static_cast<size_t>(
-            std::lower_bound(metric.bounds.begin(), metric.bounds.end(), point.value) -
-            metric.bounds.begin());
+            std::lower_bound(bounds.begin(), bounds.end(), point.value) - bounds.begin());
         ++state.buckets[bucket];
         state.min = state.count == 0 ? point.value : std::min(state.min, point.value);
         state.max = state.count == 0 ? point.value : std::max(state.max, point.value);
@@ -87,7 +99,7 @@ void Aggregator::Add(const ProbeRun& run) {
         data.min = state.min;
         data.max = state.max;
         data.bucket_counts = state.buckets;
-        metric.points.push_back(std::move(data));
+        Keep(MetricKind::kHistogram, point.name, "h" + series, std::move(data));
         break;
       }
     }
@@ -97,6 +109,7 @@ void Aggregator::Add(const ProbeRun& run) {
 std::vector<Metric> Aggregator::Take() {
   std::vector<Metric> out;
   out.swap(metrics_);
+  latest_.clear();
   return out;
 }
 

@@ -114,13 +114,12 @@ TEST_CASE("OtlpExporter: a hung collector is cut by the timeout and given up on"
   exporter->Stop(std::chrono::milliseconds(100));
 }
 
-TEST_CASE(
-    "OtlpExporter: runs are aggregated as they come, so a small queue loses none in an interval",
-    "[exporters][otlp][integration]") {
+TEST_CASE("OtlpExporter: runs are aggregated as they come, so a small queue loses none",
+          "[exporters][otlp][integration]") {
   ScriptedHttpServer server({{200, "", "", false}});
   auto loaded = LoadExporters(
       "exporters:\n  - type: otlp\n    interval: 2s\n    queue_size: 4\n"
-      "    endpoint: " +
+      "    protocol: http/json\n    endpoint: " +
       server.url() + "\n");
   REQUIRE(loaded.ok());
   ExporterPtr exporter = std::move(loaded.config.exporters.at(0).exporter);
@@ -131,9 +130,20 @@ TEST_CASE(
     exporter->Offer(Run(i));
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  REQUIRE(WaitFor([&] { return exporter->Stats().sent == 40 * kPoints; }));
+  // One point per series: the last probe_success, the histogram of all 40 durations.
+  REQUIRE(WaitFor([&] { return exporter->Stats().sent == kPoints; }));
   CHECK(exporter->Stats().dropped == 0);
-  CHECK(server.requests().size() == 1);  // one export for the interval
+  const auto requests = server.requests();
+  REQUIRE(requests.size() == 1);  // one export for the interval
+  const auto body = nlohmann::json::parse(requests[0].body);
+  int histograms = 0;
+  for (const auto& metric : body["resourceMetrics"][0]["scopeMetrics"][0]["metrics"]) {
+    if (!metric.contains("histogram")) continue;
+    ++histograms;
+    REQUIRE(metric["histogram"]["dataPoints"].size() == 1);
+    CHECK(metric["histogram"]["dataPoints"][0]["count"] == "40");
+  }
+  CHECK(histograms == 1);
   exporter->Stop(std::chrono::milliseconds(100));
 }
 
