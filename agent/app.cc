@@ -60,11 +60,9 @@ size_t ReceiverCount(const notify::AlertingConfig& alerting) {
 // Opens the shared libraries `config` needs (dynlib/lazy_library.h) before it runs, so that a
 // missing one is a clear refusal now rather than a failure in the middle of a probe.
 Status LoadLibraries(const config::AgentConfig& config) {
+  // An OTLP exporter loads libcurl itself when its endpoint needs it (otlp_exporter.h).
   bool curl = ReceiverCount(config.rules.alerting) > 0;
   bool pq = false;
-  for (const config::ExporterConfig& exporter : config.exporters) {
-    curl = curl || exporter.type == "otlp";
-  }
   for (const config::ProbeConfig& probe : config.probes) {
     curl = curl || probe.type == "http";
     pq = pq || probe.type == "postgres";

@@ -11,6 +11,8 @@
 #include <chrono>
 
 #include "agent/common/redact.h"
+#include "agent/http/http_client.h"
+#include "agent/version.h"
 #include "exporters/otlp/otlp_encode.h"
 #include "exporters/otlp/otlp_retry.h"
 
@@ -69,10 +71,39 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
-// A GET or POST with a total timeout, on the calling (worker) thread.
-HttpAnswer Exchange(const std::string& url, const std::string* body,
-                    const std::vector<std::string>& headers, Duration timeout,
-                    const std::function<bool()>& abort) {
+std::string UserAgent() { return std::string("agent/") + kAgentVersion; }
+
+// A GET or POST with a total timeout through the agent's own client, on the calling (worker)
+// thread.
+HttpAnswer PlainExchange(const http::PlainHttpUrl& url, const std::string* body,
+                         const std::vector<std::string>& headers, Duration timeout,
+                         const std::function<bool()>& abort) {
+  http::HttpClientRequest request;
+  request.method = body != nullptr ? "POST" : "GET";
+  request.host = url.host;
+  request.port = url.port;
+  request.path = url.path;
+  request.headers = headers;
+  if (body != nullptr) request.body = *body;
+  request.user_agent = UserAgent();
+  request.abort = abort;
+  HttpAnswer answer;
+  Result<http::HttpClientResponse> response = http::HttpExchange(request, timeout);
+  if (!response.ok()) {
+    answer.error = response.status().message();
+    return answer;
+  }
+  answer.status = response->status;
+  answer.retry_after = std::string(response->Header("retry-after"));
+  answer.body = std::move(response->body);
+  if (answer.body.size() > kMaxResponseBytes) answer.body.resize(kMaxResponseBytes);
+  return answer;
+}
+
+// The same through libcurl (https, user info, a proxy).
+HttpAnswer CurlExchange(const std::string& url, const OtlpOptions& options, const std::string* body,
+                        const std::vector<std::string>& headers, Duration timeout,
+                        const std::function<bool()>& abort) {
   HttpAnswer answer;
   CURL* curl = curl_easy_init();
   if (curl == nullptr) {
@@ -88,6 +119,14 @@ HttpAnswer Exchange(const std::string& url, const std::string* body,
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  const std::string user_agent = UserAgent();
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, user_agent.c_str());
+  // The proxy the config's environment names (libcurl would read the process's, the same in a
+  // running agent); for https:// libcurl reads https_proxy itself.
+  if (!options.proxy.empty()) {
+    curl_easy_setopt(curl, CURLOPT_PROXY, options.proxy.c_str());
+    curl_easy_setopt(curl, CURLOPT_NOPROXY, options.no_proxy.c_str());
+  }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
   if (body != nullptr) {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
@@ -132,6 +171,18 @@ HttpAnswer Exchange(const std::string& url, const std::string* body,
   return answer;
 }
 
+HttpAnswer Exchange(const std::string& url, const OtlpOptions& options, bool use_curl,
+                    const std::string* body, const std::vector<std::string>& headers,
+                    Duration timeout, const std::function<bool()>& abort) {
+  if (use_curl) return CurlExchange(url, options, body, headers, timeout, abort);
+  if (const std::optional<http::PlainHttpUrl> plain = http::ParsePlainHttpUrl(url)) {
+    return PlainExchange(*plain, body, headers, timeout, abort);
+  }
+  HttpAnswer answer;
+  answer.error = "not a plain http:// URL";  // the factory sets use_curl for every other URL
+  return answer;
+}
+
 }  // namespace
 
 OtlpExporter::OtlpExporter(QueueOptions queue, OtlpOptions options)
@@ -146,8 +197,10 @@ void OtlpExporter::ReadEcsMetadata() {
   metadata_read_ = true;
   if (options_.ecs_metadata_uri.empty()) return;
   const std::function<bool()> abort = [this] { return stopping(); };
+  const std::string url = options_.ecs_metadata_uri + "/task";
+  const bool use_curl = options_.use_curl && !http::ParsePlainHttpUrl(url);
   const HttpAnswer answer =
-      Exchange(options_.ecs_metadata_uri + "/task", nullptr, {}, options_.metadata_timeout, abort);
+      Exchange(url, options_, use_curl, nullptr, {}, options_.metadata_timeout, abort);
   if (answer.status != 200) {
     spdlog::warn("otlp exporter {}: ECS task metadata unavailable ({}); exporting without it",
                  name(), answer.status == 0 ? answer.error : std::to_string(answer.status));
@@ -167,7 +220,8 @@ HttpAnswer OtlpExporter::Post(const std::string& body) {
   const std::function<bool()> abort = [this] {
     return stopping() && Clock::now() >= stop_deadline();
   };
-  return Exchange(options_.url, &body, headers, options_.timeout, abort);
+  return Exchange(options_.url, options_, options_.use_curl, &body, headers, options_.timeout,
+                  abort);
 }
 
 void OtlpExporter::Send(const ExportRequest& request) {

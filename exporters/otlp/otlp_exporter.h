@@ -1,11 +1,15 @@
 // The OTLP/HTTP metrics exporter: every `interval` the runs queued since the last export are
 // aggregated (otlp_model.h), encoded as protobuf or JSON (otlp_encode.h), optionally gzipped, and
-// POSTed to {endpoint}/v1/metrics with libcurl's easy interface on the exporter's own worker
-// thread (CURLOPT_TIMEOUT_MS bounds every attempt, so a hung collector is cut; the loop never
-// waits). Retries follow otlp_retry.h; a request that exhausts them is dropped and counted.
-// The ECS task metadata (/task) is read once, on the worker, before the first export.
+// POSTed to {endpoint}/v1/metrics on the exporter's own worker thread, so the loop never waits;
+// the timeout bounds every attempt, so a hung collector is cut. A plain http:// endpoint (a
+// collector in the task or pod, or a node-local one) is reached with the agent's own HTTP client
+// (http_client.h), so the exporter adds no library to the process; https://, URLs with user
+// info and a proxy from the environment (http_proxy, all_proxy) go through libcurl, loaded when
+// the exporter is created. Retries follow otlp_retry.h; a request that exhausts them is dropped
+// and counted. The ECS task metadata (/task, a link-local http:// address that no proxy
+// reaches) is read once with the agent's client, on the worker, before the first export.
 //
-// Thread-safety: see QueuedExporter; the curl handle and aggregator belong to the worker.
+// Thread-safety: see QueuedExporter; the aggregator belongs to the worker.
 #pragma once
 
 #include <random>
@@ -30,6 +34,9 @@ struct OtlpOptions {
   Duration max_backoff = std::chrono::seconds(30);
   Attributes resource;           // from the config and the environment
   std::string ecs_metadata_uri;  // ECS_CONTAINER_METADATA_URI_V4; empty off ECS
+  bool use_curl = false;         // https://, user info or a proxy: see above
+  std::string proxy;             // for http://: http_proxy, all_proxy or ALL_PROXY
+  std::string no_proxy;          // no_proxy or NO_PROXY, applied by libcurl
   Duration metadata_timeout = std::chrono::seconds(2);
 };
 
@@ -38,7 +45,7 @@ struct HttpAnswer {
   int status = 0;  // 0: no answer (connect failure, timeout)
   std::string body;
   std::string retry_after;
-  std::string error;  // curl's message when status is 0
+  std::string error;  // why there is no answer when status is 0
 };
 
 class OtlpExporter final : public QueuedExporter {

@@ -6,6 +6,8 @@
 #include <mutex>
 
 #include "agent/common/redact.h"
+#include "agent/dynlib/lazy_library.h"
+#include "agent/http/http_client.h"
 #include "exporters/otlp/otlp_exporter.h"
 
 namespace sidecar::exporters::otlp {
@@ -36,6 +38,24 @@ std::string WithPath(std::string base) {
 
 bool IsHttpUrl(const std::string& url) {
   return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+}
+
+// Chooses the transport: libcurl for anything but a plain http:// URL, and for one with a proxy
+// in the environment, read as libcurl reads it (only the lower-case http_proxy for http://, then
+// all_proxy and ALL_PROXY; no_proxy or NO_PROXY, which libcurl applies).
+void ChooseTransport(config::ConfigNode& node, OtlpOptions* options) {
+  if (!http::ParsePlainHttpUrl(options->url)) {
+    options->use_curl = true;
+    return;
+  }
+  for (const char* name : {"http_proxy", "all_proxy", "ALL_PROXY"}) {
+    if (auto proxy = Env(node, name)) {
+      options->use_curl = true;
+      options->proxy = *proxy;
+      options->no_proxy = Env(node, "no_proxy").value_or(Env(node, "NO_PROXY").value_or(""));
+      return;
+    }
+  }
 }
 
 }  // namespace
@@ -117,9 +137,17 @@ ExporterPtr CreateOtlpExporter(config::ConfigNode& node, QueueOptions queue) {
   if (auto service = node.GetString("service_name")) options.resource["service.name"] = *service;
   if (auto uri = Env(node, "ECS_CONTAINER_METADATA_URI_V4")) options.ecs_metadata_uri = *uri;
 
+  ChooseTransport(node, &options);
+  if (options.use_curl && node.state().errors.size() == errors_before) {
+    if (Status loaded = dynlib::Curl().Load(); !loaded.ok()) {
+      node.Error("endpoint", RedactUrl(options.url) + " needs libcurl: " + loaded.message());
+    }
+  }
   if (node.state().errors.size() != errors_before) return nullptr;
-  static std::once_flag curl_ready;
-  std::call_once(curl_ready, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  if (options.use_curl) {
+    static std::once_flag curl_ready;
+    std::call_once(curl_ready, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  }
   return std::make_unique<OtlpExporter>(std::move(queue), std::move(options));
 }
 

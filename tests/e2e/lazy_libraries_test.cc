@@ -20,11 +20,12 @@ std::string Maps(pid_t pid) {
   return text.str();
 }
 
-// Starts the agent with `probes` (YAML list items) and returns its memory map once it serves.
-std::string MapsWithProbes(const std::string& probes) {
+// Starts the agent with `probes` (YAML list items) and `more` (top-level YAML) and returns its
+// memory map once it serves.
+std::string MapsWithProbes(const std::string& probes, const std::string& more = "") {
   const uint16_t port = FreePort();
   const std::string config = WriteTempFile(
-      "agent.yaml", "startup_grace: 0s\nrules:\n  bundled: false\nprobes:\n" + probes);
+      "agent.yaml", "startup_grace: 0s\nrules:\n  bundled: false\nprobes:\n" + probes + more);
   AgentProcess agent({"--config", config, "--listen", Listen(port)});
   const std::string live = WaitForHttp(port, "/livez", 200, seconds(15));
   INFO(agent.Output());
@@ -52,6 +53,22 @@ TEST_CASE("agent: libcurl and libpq are loaded only when the config needs them",
         MapsWithProbes("  - {name: api, type: http, url: 'http://127.0.0.1:" + closed + "/'}\n");
     CHECK_THAT(maps, Catch::Contains("libcurl.so.4"));
     CHECK_THAT(maps, !Catch::Contains("libpq.so"));
+  }
+  SECTION("an OTLP exporter to an http:// collector: neither (the agent's own client)") {
+    const std::string maps =
+        MapsWithProbes("  - {name: cpu, type: cpu}\n",
+                       "exporters:\n  - {type: otlp, interval: 100ms, endpoint: "
+                       "'http://127.0.0.1:" +
+                           closed + "'}\n");
+    CHECK_THAT(maps, !Catch::Contains("libcurl.so"));
+  }
+  SECTION("an OTLP exporter to an https:// collector: libcurl") {
+    const std::string maps =
+        MapsWithProbes("  - {name: cpu, type: cpu}\n",
+                       "exporters:\n  - {type: otlp, interval: 100ms, endpoint: "
+                       "'https://127.0.0.1:" +
+                           closed + "'}\n");
+    CHECK_THAT(maps, Catch::Contains("libcurl.so.4"));
   }
 }
 

@@ -181,5 +181,157 @@ TEST_CASE("HttpGet: bracketed IPv6 hosts and bad paths", "[http]") {
   CHECK(response->body == "v6\n");
 }
 
+// Accepts one connection, reads the request head and Content-Length body, and answers with
+// `parts`, each in its own send.
+class OnePeer {
+ public:
+  explicit OnePeer(std::vector<std::string> parts) : listener_(/*listening=*/true) {
+    thread_ = std::thread([this, parts = std::move(parts)] {
+      const int fd = accept(listener_.fd(), nullptr, nullptr);
+      char buffer[4096];
+      while (true) {
+        const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
+        if (n <= 0) break;
+        request_.append(buffer, static_cast<size_t>(n));
+        const size_t head_end = request_.find("\r\n\r\n");
+        if (head_end == std::string::npos) continue;
+        const size_t length_at = request_.find("Content-Length: ");
+        const size_t length =
+            length_at == std::string::npos ? 0 : std::stoul(request_.substr(length_at + 16));
+        if (request_.size() >= head_end + 4 + length) break;
+      }
+      for (const std::string& part : parts) {
+        [[maybe_unused]] ssize_t sent = send(fd, part.data(), part.size(), MSG_NOSIGNAL);
+        std::this_thread::sleep_for(milliseconds(5));
+      }
+      close(fd);
+    });
+  }
+  ~OnePeer() { Join(); }
+  OnePeer(const OnePeer&) = delete;
+  OnePeer& operator=(const OnePeer&) = delete;
+
+  uint16_t port() const { return listener_.port(); }
+  // Waits for the peer's end of the exchange; returns the request it read.
+  const std::string& Join() {
+    if (thread_.joinable()) thread_.join();
+    return request_;
+  }
+
+ private:
+  LocalSocket listener_;
+  std::string request_;
+  std::thread thread_;
+};
+
+TEST_CASE("HttpExchange: a POST sends its headers and body, and a chunked answer is decoded",
+          "[http]") {
+  OnePeer peer(
+      {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nRetry-After: 3\r\n\r\n5;ext=1\r\nhel",
+       "lo\r\n", "7\r\n, world\r\n0\r\n", "X-Trailer: t\r\n\r\n"});
+  HttpClientRequest request;
+  request.method = "POST";
+  request.host = "localhost";
+  request.port = peer.port();
+  request.path = "/v1/metrics?x=1";
+  request.headers = {"Content-Type: application/x-protobuf", "Expect:", "X-Api-Key: k"};
+  request.body = "payload";
+  request.user_agent = "agent/test";
+  auto response = HttpExchange(request, seconds(10));
+  REQUIRE(response.ok());
+  CHECK(response->status == 200);
+  CHECK(response->body == "hello, world");
+  CHECK(response->Header("retry-after") == "3");
+  const std::string sent = peer.Join();
+  CHECK(sent == "POST /v1/metrics?x=1 HTTP/1.1\r\nHost: localhost:" + std::to_string(peer.port()) +
+                    "\r\nUser-Agent: agent/test\r\nAccept: */*\r\n"
+                    "Content-Type: application/x-protobuf\r\nX-Api-Key: k\r\n"
+                    "Content-Length: 7\r\nConnection: close\r\n\r\npayload");
+}
+
+TEST_CASE("HttpExchange: bad requests are refused before anything is sent", "[http]") {
+  HttpClientRequest request;
+  request.host = "127.0.0.1";
+  request.port = 1;
+  request.headers = {"X-Evil: a\r\nInjected: b"};
+  CHECK(HttpExchange(request, seconds(1)).status().code() == Status::Code::kInvalidArgument);
+  request.headers = {"no colon"};
+  CHECK(HttpExchange(request, seconds(1)).status().code() == Status::Code::kInvalidArgument);
+  request.headers = {};
+  request.method = "get";
+  CHECK(HttpExchange(request, seconds(1)).status().code() == Status::Code::kInvalidArgument);
+}
+
+TEST_CASE("HttpExchange: a chunked body that is cut or malformed is a bad response", "[http]") {
+  SECTION("cut") {
+    OnePeer peer({"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nshort"});
+    HttpClientRequest request;
+    request.host = "127.0.0.1";
+    request.port = peer.port();
+    auto response = HttpExchange(request, seconds(10));
+    REQUIRE_FALSE(response.ok());
+    CHECK(response.status().message() == "connection closed before the body ended");
+  }
+  SECTION("not hex") {
+    OnePeer peer({"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"});
+    HttpClientRequest request;
+    request.host = "127.0.0.1";
+    request.port = peer.port();
+    auto response = HttpExchange(request, seconds(10));
+    REQUIRE_FALSE(response.ok());
+    CHECK(response.status().code() == Status::Code::kInvalidArgument);
+    CHECK(response.status().message() == "malformed chunk size");
+  }
+  SECTION("over the limit") {
+    OnePeer peer({"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n400\r\n" +
+                  std::string(1024, 'x') + "\r\n0\r\n\r\n"});
+    HttpClientRequest request;
+    request.host = "127.0.0.1";
+    request.port = peer.port();
+    request.max_body_bytes = 1000;
+    auto response = HttpExchange(request, seconds(10));
+    REQUIRE_FALSE(response.ok());
+    CHECK(response.status().message() == "response body larger than 1000 bytes");
+  }
+}
+
+TEST_CASE("HttpExchange: the abort predicate ends a wait long before the timeout", "[http]") {
+  LocalSocket silent(/*listening=*/true);
+  HttpClientRequest request;
+  request.host = "127.0.0.1";
+  request.port = silent.port();
+  const TimePoint start = Clock::now();
+  request.abort = [start] { return Clock::now() - start > milliseconds(100); };
+  auto response = HttpExchange(request, seconds(30));
+  CHECK(Clock::now() - start < seconds(5));
+  REQUIRE_FALSE(response.ok());
+  CHECK(response.status().message() == "aborted");
+}
+
+TEST_CASE("ParsePlainHttpUrl: what the agent's client reaches itself", "[http]") {
+  auto url = ParsePlainHttpUrl("http://collector:4318/v1/metrics");
+  REQUIRE(url);
+  CHECK(url->host == "collector");
+  CHECK(url->port == 4318);
+  CHECK(url->path == "/v1/metrics");
+  url = ParsePlainHttpUrl("HTTP://[::1]/a?b=c#frag");
+  REQUIRE(url);
+  CHECK(url->host == "::1");
+  CHECK(url->port == 80);
+  CHECK(url->path == "/a?b=c");
+  url = ParsePlainHttpUrl("http://10.0.0.1?q");
+  REQUIRE(url);
+  CHECK(url->path == "/?q");
+  CHECK(ParsePlainHttpUrl("http://otel.example.com")->path == "/");
+  CHECK_FALSE(ParsePlainHttpUrl("https://collector:4318/v1/metrics"));
+  CHECK_FALSE(ParsePlainHttpUrl("http://user:secret@collector/v1/metrics"));
+  CHECK_FALSE(ParsePlainHttpUrl("http://collector:99999/"));
+  CHECK_FALSE(ParsePlainHttpUrl("http://collector:43a/"));
+  CHECK_FALSE(ParsePlainHttpUrl("http://[::1/"));
+  CHECK_FALSE(ParsePlainHttpUrl("http:///path"));
+  CHECK_FALSE(ParsePlainHttpUrl("http://host name/"));
+  CHECK_FALSE(ParsePlainHttpUrl("collector:4318"));
+}
+
 }  // namespace
 }  // namespace sidecar::http
