@@ -11,9 +11,9 @@
 #     at its default size (256 runs) and full (probes every second): StatsD to a UDP port nobody
 #     reads, OTLP to a local receiver that answers 200 (bench/http_target.js --otlp), EMF to a
 #     file. Several instances of each variant run side by side; medians of RssAnon and RssFile,
-#     and the difference to "all off". Two probe sets: one without any http probe (so the OTLP
-#     exporter is the first user of libcurl/OpenSSL in the process) and one with 10 http probes
-#     (libcurl already loaded and initialised by the probes). For any exporter above 1 MiB, the
+#     and the difference to "all off". Two probe sets: one without any http probe (no libcurl in
+#     the process: OTLP reaches the http:// receiver with the agent's own client) and one with
+#     10 http probes (libcurl loaded and initialised by the probes). For any exporter above 1 MiB, the
 #     anonymous memory is broken down by mapping (/proc/PID/smaps: main heap, thread arenas,
 #     thread stacks, other) to show where it goes.
 #

@@ -123,6 +123,11 @@ HttpAnswer CurlExchange(const std::string& url, const OtlpOptions& options, cons
   curl_easy_setopt(curl, CURLOPT_USERAGENT, user_agent.c_str());
   // The proxy the config's environment names (libcurl would read the process's, the same in a
   // running agent); for https:// libcurl reads https_proxy itself.
+  if (!options.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
+  if (!options.cert_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_SSLCERT, options.cert_file.c_str());
+  }
+  if (!options.key_file.empty()) curl_easy_setopt(curl, CURLOPT_SSLKEY, options.key_file.c_str());
   if (!options.proxy.empty()) {
     curl_easy_setopt(curl, CURLOPT_PROXY, options.proxy.c_str());
     curl_easy_setopt(curl, CURLOPT_NOPROXY, options.no_proxy.c_str());

@@ -37,6 +37,12 @@ struct OtlpOptions {
   bool use_curl = false;         // https://, user info or a proxy: see above
   std::string proxy;             // for http://: http_proxy, all_proxy or ALL_PROXY
   std::string no_proxy;          // no_proxy or NO_PROXY, applied by libcurl
+  // https:// only: the CA bundle that verifies the collector (instead of the system's), and a
+  // client certificate and key for mutual TLS (OTEL_EXPORTER_OTLP_CERTIFICATE,
+  // _CLIENT_CERTIFICATE, _CLIENT_KEY; the key may be in the certificate's file).
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
   Duration metadata_timeout = std::chrono::seconds(2);
 };
 

@@ -2,7 +2,11 @@
 // as the OpenTelemetry specification says (config keys beat them).
 #include <curl/curl.h>
 
+#include <unistd.h>
+
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 
 #include "agent/common/redact.h"
@@ -55,6 +59,46 @@ void ChooseTransport(config::ConfigNode& node, OtlpOptions* options) {
       options->no_proxy = Env(node, "no_proxy").value_or(Env(node, "NO_PROXY").value_or(""));
       return;
     }
+  }
+}
+
+// The TLS files: `tls: {ca_file, cert_file, key_file}` (as the http probe and the Collector's
+// otlphttp exporter name them) over the OTEL_EXPORTER_OTLP_[METRICS_]CERTIFICATE,
+// _CLIENT_CERTIFICATE and _CLIENT_KEY variables. Each must be readable now, so a missing secret
+// volume is a config error rather than an export failure a minute later.
+void ReadTls(config::ConfigNode& node, OtlpOptions* options) {
+  struct File {
+    std::string* value;
+    const char* key;
+    const char* suffix;
+  };
+  const File files[] = {{&options->ca_file, "ca_file", "CERTIFICATE"},
+                        {&options->cert_file, "cert_file", "CLIENT_CERTIFICATE"},
+                        {&options->key_file, "key_file", "CLIENT_KEY"}};
+  for (const File& file : files) {
+    const std::string general = std::string("OTEL_EXPORTER_OTLP_") + file.suffix;
+    const std::string metrics = std::string("OTEL_EXPORTER_OTLP_METRICS_") + file.suffix;
+    if (auto v = Env(node, general.c_str())) *file.value = *v;
+    if (auto v = Env(node, metrics.c_str())) *file.value = *v;
+  }
+  auto tls = node.GetMap("tls");
+  for (const File& file : files) {
+    if (tls) {
+      if (auto v = tls->GetString(file.key)) *file.value = *v;
+    }
+    if (file.value->empty() || access(file.value->c_str(), R_OK) == 0) continue;
+    const std::string message = "cannot read '" + *file.value + "': " + std::strerror(errno);
+    if (tls && tls->Has(file.key)) {
+      tls->Error(file.key, message);
+    } else {
+      node.ErrorHere(std::string("OTEL_EXPORTER_OTLP_") + file.suffix +
+                     " (or _METRICS_): " + message);
+    }
+  }
+  if (!options->key_file.empty() && options->cert_file.empty()) {
+    node.Error("tls",
+               "key_file (OTEL_EXPORTER_OTLP_CLIENT_KEY) needs cert_file "
+               "(OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE)");
   }
 }
 
@@ -137,6 +181,7 @@ ExporterPtr CreateOtlpExporter(config::ConfigNode& node, QueueOptions queue) {
   if (auto service = node.GetString("service_name")) options.resource["service.name"] = *service;
   if (auto uri = Env(node, "ECS_CONTAINER_METADATA_URI_V4")) options.ecs_metadata_uri = *uri;
 
+  ReadTls(node, &options);
   ChooseTransport(node, &options);
   if (options.use_curl && node.state().errors.size() == errors_before) {
     if (Status loaded = dynlib::Curl().Load(); !loaded.ok()) {

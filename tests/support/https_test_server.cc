@@ -56,15 +56,23 @@ void AddExtension(X509* cert, X509* issuer, int nid, const char* value) {
 }
 
 // A leaf certificate signed by the test CA; returns its notAfter.
-double MakeLeaf(HttpsTestServer::Cert kind, SSL_CTX* ctx) {
+struct Leaf {
+  X509Ptr cert;
+  KeyPtr key;
+  double not_after = 0;
+};
+
+// A P-256 leaf signed by the test CA: for a server (serverAuth, the names of `kind`) or, with
+// `client`, for mutual TLS (clientAuth).
+Leaf MakeSigned(HttpsTestServer::Cert kind, bool client) {
   X509Ptr ca = ReadCert(RequireEnv("AGENT_TEST_TLS_CA"));
   KeyPtr ca_key = ReadKey(RequireEnv("AGENT_TEST_TLS_CA_KEY"));
-  KeyPtr key(EVP_EC_gen("P-256"));
-  REQUIRE(key != nullptr);
-  X509Ptr cert(X509_new());
-  X509_set_version(cert.get(), 2);
+  Leaf leaf{X509Ptr(X509_new()), KeyPtr(EVP_EC_gen("P-256"))};
+  REQUIRE(leaf.key != nullptr);
+  X509* cert = leaf.cert.get();
+  X509_set_version(cert, 2);
   static std::atomic<long> serial{1000};
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial++);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), serial++);
   const time_t now = std::time(nullptr);
   long not_before = -3600;
   long not_after = 10L * 86400;
@@ -72,23 +80,29 @@ double MakeLeaf(HttpsTestServer::Cert kind, SSL_CTX* ctx) {
     not_before = -10L * 86400;
     not_after = -86400;
   }
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), not_before);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), not_after);
-  X509_NAME* name = X509_get_subject_name(cert.get());
+  X509_gmtime_adj(X509_getm_notBefore(cert), not_before);
+  X509_gmtime_adj(X509_getm_notAfter(cert), not_after);
+  X509_NAME* name = X509_get_subject_name(cert);
+  const char* common_name = client ? "agent test client" : "agent test server";
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("agent test server"), -1, -1,
-                             0);
-  X509_set_issuer_name(cert.get(), X509_get_subject_name(ca.get()));
-  X509_set_pubkey(cert.get(), key.get());
-  AddExtension(cert.get(), ca.get(), NID_subject_alt_name,
+                             reinterpret_cast<const unsigned char*>(common_name), -1, -1, 0);
+  X509_set_issuer_name(cert, X509_get_subject_name(ca.get()));
+  X509_set_pubkey(cert, leaf.key.get());
+  AddExtension(cert, ca.get(), NID_subject_alt_name,
                kind == HttpsTestServer::Cert::kWrongHost ? "DNS:wrong.example.test"
                                                          : "DNS:localhost,IP:127.0.0.1");
-  AddExtension(cert.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE");
-  AddExtension(cert.get(), ca.get(), NID_ext_key_usage, "serverAuth");
-  REQUIRE(X509_sign(cert.get(), ca_key.get(), EVP_sha256()) > 0);
-  REQUIRE(SSL_CTX_use_certificate(ctx, cert.get()) == 1);
-  REQUIRE(SSL_CTX_use_PrivateKey(ctx, key.get()) == 1);
-  return static_cast<double>(now + not_after);
+  AddExtension(cert, ca.get(), NID_basic_constraints, "critical,CA:FALSE");
+  AddExtension(cert, ca.get(), NID_ext_key_usage, client ? "clientAuth" : "serverAuth");
+  REQUIRE(X509_sign(cert, ca_key.get(), EVP_sha256()) > 0);
+  leaf.not_after = static_cast<double>(now + not_after);
+  return leaf;
+}
+
+double MakeLeaf(HttpsTestServer::Cert kind, SSL_CTX* ctx) {
+  Leaf leaf = MakeSigned(kind, /*client=*/false);
+  REQUIRE(SSL_CTX_use_certificate(ctx, leaf.cert.get()) == 1);
+  REQUIRE(SSL_CTX_use_PrivateKey(ctx, leaf.key.get()) == 1);
+  return leaf.not_after;
 }
 
 bool WriteAll(SSL* ssl, int fd, const char* data, size_t size) {
@@ -170,6 +184,30 @@ HttpsTestServer::HttpsTestServer(Handler handler, Cert cert, bool tls)
   getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length);
   port_ = ntohs(address.sin_port);
   acceptor_ = std::thread([this] { AcceptLoop(); });
+}
+
+void HttpsTestServer::RequireClientCert() {
+  REQUIRE(tls_);
+  auto* ctx = static_cast<SSL_CTX*>(ctx_);
+  REQUIRE(SSL_CTX_load_verify_locations(ctx, RequireEnv("AGENT_TEST_TLS_CA").c_str(), nullptr) ==
+          1);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+}
+
+std::pair<std::string, std::string> WriteClientCertificate(const std::string& dir) {
+  Leaf leaf = MakeSigned(HttpsTestServer::Cert::kValid, /*client=*/true);
+  const std::string cert_path = dir + "/client.crt";
+  const std::string key_path = dir + "/client.key";
+  FILE* cert_file = std::fopen(cert_path.c_str(), "w");
+  REQUIRE(cert_file != nullptr);
+  REQUIRE(PEM_write_X509(cert_file, leaf.cert.get()) == 1);
+  std::fclose(cert_file);
+  FILE* key_file = std::fopen(key_path.c_str(), "w");
+  REQUIRE(key_file != nullptr);
+  REQUIRE(PEM_write_PrivateKey(key_file, leaf.key.get(), nullptr, nullptr, 0, nullptr, nullptr) ==
+          1);
+  std::fclose(key_file);
+  return {cert_path, key_path};
 }
 
 HttpsTestServer::~HttpsTestServer() {

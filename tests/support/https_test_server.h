@@ -62,6 +62,10 @@ class HttpsTestServer {
   // notAfter of the certificate served, Unix seconds.
   double cert_not_after() const { return not_after_; }
 
+  // From now on the TLS handshake asks for a client certificate signed by the test CA and fails
+  // without one (mutual TLS).
+  void RequireClientCert();
+
   // Accepts TCP connections and then never reads or writes (no TLS handshake either).
   void set_silent(bool silent) { silent_ = silent; }
 
@@ -90,5 +94,9 @@ class HttpsTestServer {
   std::vector<std::thread> threads_;
   std::thread acceptor_;
 };
+
+// Writes a client certificate (clientAuth, signed by the test CA) and its key as PEM files in
+// `dir`; returns their paths.
+std::pair<std::string, std::string> WriteClientCertificate(const std::string& dir);
 
 }  // namespace sidecar::testing

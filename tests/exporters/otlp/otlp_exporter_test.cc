@@ -10,6 +10,9 @@
 #include "agent/version.h"
 #include "tests/exporters/exporter_test_util.h"
 #include "tests/exporters/otlp/scripted_http_server.h"
+#include "tests/support/agent_process.h"
+#include "tests/support/https_test_server.h"
+#include "tests/support/test_env.h"
 
 namespace sidecar::exporters::otlp {
 namespace {
@@ -240,6 +243,72 @@ TEST_CASE("OtlpExporter: with http_proxy set, exports go through libcurl and the
   CHECK_FALSE(dynamic_cast<OtlpExporter&>(*direct).options().use_curl);
   ExporterPtr tls = Make("    endpoint: https://collector:4318\n");
   CHECK(dynamic_cast<OtlpExporter&>(*tls).options().use_curl);
+}
+
+TEST_CASE("OtlpExporter: an https collector with its own CA and mutual TLS",
+          "[exporters][otlp][integration]") {
+  sidecar::testing::HttpsTestServer server([](const sidecar::testing::TestRequest&) {
+    return sidecar::testing::TestResponse{};  // 200
+  });
+  server.RequireClientCert();
+  std::string dir = sidecar::testing::WriteTempFile("placeholder", "");
+  dir.resize(dir.rfind('/'));
+  const auto [cert, key] = sidecar::testing::WriteClientCertificate(dir);
+  const std::string ca = sidecar::testing::RequireEnv("AGENT_TEST_TLS_CA");
+  const std::string endpoint =
+      "    endpoint: " + server.Url("", "localhost") + "\n    max_attempts: 1\n    timeout: 5s\n";
+  const auto sent = [](ExporterPtr& exporter) {
+    exporter->Start();
+    exporter->Offer(Run());
+    REQUIRE(WaitFor([&] { return exporter->Stats().sent + exporter->Stats().dropped > 0; }));
+    exporter->Stop(std::chrono::milliseconds(100));
+    return exporter->Stats();
+  };
+
+  SECTION("the CA from OTEL_EXPORTER_OTLP_CERTIFICATE and a client certificate: sent") {
+    ExporterPtr exporter =
+        Make(endpoint + "    tls: {cert_file: " + cert + ", key_file: " + key + "}\n",
+             {{"OTEL_EXPORTER_OTLP_CERTIFICATE", ca}});
+    CHECK(dynamic_cast<OtlpExporter&>(*exporter).options().use_curl);
+    const ExporterStats stats = sent(exporter);
+    INFO(stats.last_error);
+    CHECK(stats.sent == kPoints);
+    REQUIRE(server.requests().size() == 1);
+    CHECK(server.requests()[0].target == "/v1/metrics");
+  }
+  SECTION("the client certificate from the environment, the CA from the config: sent") {
+    ExporterPtr exporter = Make(endpoint + "    tls: {ca_file: " + ca + "}\n",
+                                {{"OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE", cert},
+                                 {"OTEL_EXPORTER_OTLP_CLIENT_KEY", key}});
+    const ExporterStats stats = sent(exporter);
+    INFO(stats.last_error);
+    CHECK(stats.sent == kPoints);
+  }
+  SECTION("no client certificate: the server refuses, the points are dropped") {
+    ExporterPtr exporter = Make(endpoint, {{"OTEL_EXPORTER_OTLP_CERTIFICATE", ca}});
+    const ExporterStats stats = sent(exporter);
+    CHECK(stats.dropped == kPoints);
+    CHECK(stats.errors == 1);
+    CHECK(server.requests().empty());
+  }
+  SECTION("the system's CAs do not trust the test CA") {
+    ExporterPtr exporter =
+        Make(endpoint + "    tls: {cert_file: " + cert + ", key_file: " + key + "}\n");
+    const ExporterStats stats = sent(exporter);
+    CHECK(stats.dropped == kPoints);
+    CHECK(stats.last_error.find("certificate") != std::string::npos);
+    CHECK(server.requests().empty());
+  }
+  SECTION("a file that cannot be read is a config error") {
+    auto loaded =
+        LoadExporters("exporters:\n  - type: otlp\n    tls: {ca_file: /nonexistent/ca.crt}\n", {});
+    CHECK(exporters::testing::Errors(loaded).find(
+              "exporters[0].tls.ca_file: cannot read '/nonexistent/ca.crt': No such file or "
+              "directory") != std::string::npos);
+    loaded =
+        LoadExporters("exporters:\n  - type: otlp\n", {{"OTEL_EXPORTER_OTLP_CLIENT_KEY", key}});
+    CHECK(exporters::testing::Errors(loaded).find("needs cert_file") != std::string::npos);
+  }
 }
 
 TEST_CASE("OtlpExporter: OTEL_* variables and config mistakes", "[exporters][otlp]") {
